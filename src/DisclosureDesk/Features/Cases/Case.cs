@@ -1,0 +1,84 @@
+namespace DisclosureDesk.Features.Cases;
+
+/// <summary>One exposed datastore, or one owner's set of them, and the effort to get it fixed.</summary>
+public class Case
+{
+    public int Id { get; set; }
+
+    /// <summary>The human case id, <c>PREFIX-YYYY-NNNNN</c>, unique and never reused.</summary>
+    public string Reference { get; set; } = "";
+
+    public string Title { get; set; } = "";
+    public string? Summary { get; set; }
+    public Severity Severity { get; set; }
+    public string Tags { get; set; } = "";
+
+    public CaseStatus Status { get; set; }
+    public RejectionReason? RejectionReason { get; set; }
+    public string? DuplicateOfReference { get; set; }
+
+    public ServiceEngine Service { get; set; }
+    public string Host { get; set; } = "";
+
+    /// <summary>Lower-cased host, indexed for prefix search.</summary>
+    public string HostKey { get; set; } = "";
+    public int Port { get; set; }
+    public string? Asn { get; set; }
+    public string? HostingProvider { get; set; }
+    public AuthenticationState AuthenticationState { get; set; }
+    public string? DatabaseNames { get; set; }
+    public long? RecordCount { get; set; }
+    public RecordCountMethod RecordCountMethod { get; set; }
+    public DataCategories DataCategories { get; set; }
+    public string? AffectedCountry { get; set; }
+    public string? DiscoveryMethod { get; set; }
+    public DateTime? FirstSeenAt { get; set; }
+    public DateTime? LastSeenAt { get; set; }
+    public bool RansomNotePresent { get; set; }
+
+    public string? OrganizationName { get; set; }
+
+    /// <summary>Lower-cased organisation name, indexed for prefix search.</summary>
+    public string? OrganizationKey { get; set; }
+    public string? OrganizationWebsite { get; set; }
+
+    public string LeadId { get; set; } = "";
+    public List<CaseMember> Members { get; set; } = [];
+    public List<CaseContact> Contacts { get; set; } = [];
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Head of the audit chain. Doubles as the optimistic-concurrency token, so two writers can never
+    /// append the same sequence number, and lets verification notice events cut off the end.
+    /// </summary>
+    public int LastEventSequence { get; set; }
+    public string LastEventHash { get; set; } = "";
+}
+
+public class CaseMember
+{
+    public int CaseId { get; set; }
+    public string UserId { get; set; } = "";
+    public DateTime AddedAt { get; set; }
+}
+
+public class CaseContact
+{
+    public int Id { get; set; }
+    public int CaseId { get; set; }
+    public string Name { get; set; } = "";
+    public string? Email { get; set; }
+    public string? Role { get; set; }
+    public ContactSource Source { get; set; }
+    public DateTime? VerifiedAt { get; set; }
+    public DateTime AddedAt { get; set; }
+}
+
+/// <summary>The last case number handed out in a year; allocation is one atomic upsert.</summary>
+public class CaseNumberCounter
+{
+    public int Year { get; set; }
+    public int LastNumber { get; set; }
+}

@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace DisclosureDesk.Features.Users;
+
+/// <summary>The signed-in user as the features need them: who, and whether they administer.</summary>
+public sealed record CurrentUser(string Id, string Name, bool IsAdministrator, bool IsApproved, TimeZoneInfo TimeZone)
+{
+    public const string TimeZoneClaim = "zoneinfo";
+    public const string DisplayNameClaim = "display_name";
+
+    public static CurrentUser? From(ClaimsPrincipal principal)
+    {
+        var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (id is null || principal.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+        var isAdministrator = principal.IsInRole(Roles.Administrator);
+        return new CurrentUser(
+            id,
+            principal.FindFirstValue(DisplayNameClaim) ?? principal.Identity?.Name ?? id,
+            isAdministrator,
+            isAdministrator || principal.IsInRole(Roles.Researcher),
+            UserTimeZones.Find(principal.FindFirstValue(TimeZoneClaim)));
+    }
+
+    public Timeline.Actor AsActor() => new(Id, Name);
+}
+
+/// <summary>Resolves the signed-in user of the current circuit or request.</summary>
+public sealed class CurrentUserAccessor(AuthenticationStateProvider authenticationStateProvider)
+{
+    /// <summary>The signed-in, approved user; throws when there is none, so no handler runs unauthenticated.</summary>
+    public async Task<CurrentUser> GetRequiredAsync()
+    {
+        var state = await authenticationStateProvider.GetAuthenticationStateAsync();
+        var user = CurrentUser.From(state.User);
+        if (user is not { IsApproved: true })
+        {
+            throw new UnauthorizedAccessException("An approved, signed-in user is required.");
+        }
+        return user;
+    }
+}
+
+public static class UserTimeZones
+{
+    public static TimeZoneInfo Find(string? id) =>
+        id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+
+    public static IReadOnlyList<string> Ids { get; } =
+        TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Append("UTC").Distinct().Order(StringComparer.Ordinal).ToList();
+
+    public static bool IsKnown(string? id) => id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+}

@@ -1,0 +1,55 @@
+using DisclosureDesk.Components.Account;
+using DisclosureDesk.Infrastructure.Data;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+
+namespace DisclosureDesk.Features.Users;
+
+public static class UsersServiceCollectionExtensions
+{
+    /// <summary>Identity with roles, the approval policies, and a sign-in requirement on everything not marked public.</summary>
+    public static IHostApplicationBuilder AddUsers(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                // Administrators approve accounts; mail confirmation arrives with outbound mail (issue 3).
+                options.SignIn.RequireConfirmedAccount = false;
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>();
+
+        // Role changes and disabling bump the security stamp; checking it every minute makes them bite quickly.
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.ApprovedUser, policy => policy.RequireRole(Roles.Administrator, Roles.Researcher))
+            .AddPolicy(Policies.Administrator, policy => policy.RequireRole(Roles.Administrator));
+
+        services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
+        services.AddScoped<CurrentUserAccessor>();
+        services.AddScoped<UserOnboarding>();
+        services.AddScoped<ManageUsers.Handler>();
+        return builder;
+    }
+}

@@ -1,0 +1,37 @@
+using DisclosureDesk.Features.Timeline;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace DisclosureDesk.Infrastructure.Data;
+
+/// <summary>Refuses any save that would update or delete a timeline event: the trail is append-only.</summary>
+internal sealed class AppendOnlyInterceptor : SaveChangesInterceptor
+{
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Guard(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Guard(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Guard(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+        foreach (var entry in context.ChangeTracker.Entries<TimelineEvent>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException(
+                    $"Timeline event {entry.Entity.Id} of case {entry.Entity.CaseId} cannot be {(entry.State == EntityState.Deleted ? "deleted" : "changed")}: the audit trail is append-only.");
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DisclosureDesk.Infrastructure.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IDbContextFactory{AppDbContext}"/> (for components and handlers: one short
+    /// context per operation) and a scoped <see cref="AppDbContext"/> (for ASP.NET Core Identity).
+    /// </summary>
+    public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var contentRoot = builder.Environment.ContentRootPath;
+        builder.Services.AddSingleton(sp => BuildOptions(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
+        builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderDbContextFactory>();
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+        builder.Services.AddScoped<DatabaseInitializer>();
+        return builder;
+    }
+
+    public static DbContextOptions<AppDbContext> BuildOptions(DatabaseOptions options, string contentRoot)
+    {
+        var builder = new DbContextOptionsBuilder<AppDbContext>();
+        Configure(builder, options, contentRoot);
+        return builder.Options;
+    }
+
+    public static void Configure(DbContextOptionsBuilder builder, DatabaseOptions options, string contentRoot)
+    {
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                builder.UseSqlite(SqliteConnectionString(options, contentRoot));
+                builder.AddInterceptors(new SqlitePragmas(options.BusyTimeoutMilliseconds));
+                break;
+            case DatabaseProvider.PostgreSql:
+                builder.UseNpgsql(options.ConnectionString);
+                break;
+            default:
+                throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported.");
+        }
+        builder.AddInterceptors(new AppendOnlyInterceptor());
+    }
+
+    public static string SqliteConnectionString(DatabaseOptions options, string contentRoot)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return options.ConnectionString;
+        }
+        var directory = Path.GetFullPath(Path.Combine(contentRoot, options.DataDirectory));
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(directory, "disclosuredesk.db"),
+            Pooling = true,
+        }.ToString();
+    }
+}
+
+/// <summary>Creates the provider's <see cref="AppDbContext"/> subclass, which selects that provider's migrations.</summary>
+internal sealed class ProviderDbContextFactory(DbContextOptions<AppDbContext> options, IOptions<DatabaseOptions> database)
+    : IDbContextFactory<AppDbContext>
+{
+    public AppDbContext CreateDbContext() => database.Value.Provider switch
+    {
+        DatabaseProvider.PostgreSql => new PostgreSqlAppDbContext(options),
+        _ => new SqliteAppDbContext(options),
+    };
+}

@@ -1,0 +1,51 @@
+using DisclosureDesk;
+using DisclosureDesk.Components;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
+
+var builder = WebApplication.CreateBuilder(args);
+// Serve the framework's static assets from the build output in every environment, not only Development,
+// so `dotnet run` and the end-to-end tests behave like a published app.
+builder.WebHost.UseStaticWebAssets();
+
+builder.AddData();
+builder.AddUsers();
+builder.AddCases();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddDatabaseDeveloperPageExceptionFilter();
+
+var app = builder.Build();
+
+if (CommandLine.IsCommand(args))
+{
+    return await CommandLine.RunAsync(app, args);
+}
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
+}
+
+if (app.Environment.IsDevelopment())
+{
+    app.UseMigrationsEndPoint();
+}
+else
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseHsts();
+}
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseHttpsRedirection();
+app.UseAntiforgery();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapAdditionalIdentityEndpoints();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
+public partial class Program;
