@@ -25,7 +25,7 @@ public class Case
     public int Port { get; set; }
     public string? Asn { get; set; }
     public string? HostingProvider { get; set; }
-    public AuthenticationState AuthenticationState { get; set; }
+    public ServiceAuthentication AuthenticationState { get; set; }
     public string? DatabaseNames { get; set; }
     public long? RecordCount { get; set; }
     public RecordCountMethod RecordCountMethod { get; set; }

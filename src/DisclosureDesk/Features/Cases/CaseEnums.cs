@@ -46,7 +46,7 @@ public enum ServiceEngine
     Other = 99,
 }
 
-public enum AuthenticationState
+public enum ServiceAuthentication
 {
     Unknown = 0,
     [Display(Name = "No authentication")] None = 1,

@@ -35,7 +35,7 @@ public sealed class CaseForm : IValidatableObject
     [StringLength(CaseLimits.NameLength, ErrorMessage = "The hosting provider can be at most {1} characters.")]
     public string? HostingProvider { get; set; }
 
-    public AuthenticationState AuthenticationState { get; set; } = AuthenticationState.None;
+    public ServiceAuthentication AuthenticationState { get; set; } = ServiceAuthentication.None;
 
     [StringLength(CaseLimits.LongTextLength, ErrorMessage = "Database and index names can be at most {1} characters.")]
     public string? DatabaseNames { get; set; }
@@ -124,6 +124,39 @@ public sealed class CaseForm : IValidatableObject
         OrganizationName = c.OrganizationName,
         OrganizationWebsite = c.OrganizationWebsite,
     };
+
+    /// <summary>A copy with First/Last seen read as times in <paramref name="zone"/> and turned into UTC.</summary>
+    public CaseForm ToUtc(TimeZoneInfo zone)
+    {
+        var copy = (CaseForm)MemberwiseClone();
+        copy.FirstSeenAt = ConvertToUtc(FirstSeenAt, zone);
+        copy.LastSeenAt = ConvertToUtc(LastSeenAt, zone);
+        return copy;
+    }
+
+    /// <summary>A copy with First/Last seen shown in <paramref name="zone"/>, for editing.</summary>
+    public CaseForm ToLocal(TimeZoneInfo zone)
+    {
+        var copy = (CaseForm)MemberwiseClone();
+        copy.FirstSeenAt = FirstSeenAt is { } first ? TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(first, DateTimeKind.Utc), zone) : null;
+        copy.LastSeenAt = LastSeenAt is { } last ? TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(last, DateTimeKind.Utc), zone) : null;
+        return copy;
+    }
+
+    private static DateTime? ConvertToUtc(DateTime? local, TimeZoneInfo zone)
+    {
+        if (local is not { } value)
+        {
+            return null;
+        }
+        var unspecified = DateTime.SpecifyKind(value, DateTimeKind.Unspecified);
+        // A time skipped by a daylight-saving jump does not exist; read it as the instant an hour later.
+        if (zone.IsInvalidTime(unspecified))
+        {
+            unspecified = unspecified.AddHours(1);
+        }
+        return TimeZoneInfo.ConvertTimeToUtc(unspecified, zone);
+    }
 
     /// <summary>Copies the form onto the case, normalised the way it is stored.</summary>
     public void ApplyTo(Case c)

@@ -28,17 +28,17 @@ public static class ListCases
 
     public sealed record Query
     {
-        public string? Search { get; init; }
-        public CaseStatus? Status { get; init; }
-        public Severity? Severity { get; init; }
-        public string? LeadId { get; init; }
-        public ServiceEngine? Service { get; init; }
-        public bool OpenOnly { get; init; }
-        public SortOrder Sort { get; init; }
+        public string? Search { get; set; }
+        public CaseStatus? Status { get; set; }
+        public Severity? Severity { get; set; }
+        public string? LeadId { get; set; }
+        public ServiceEngine? Service { get; set; }
+        public bool OpenOnly { get; set; }
+        public SortOrder Sort { get; set; }
 
         /// <summary>Opaque position from a previous page; null for the first page.</summary>
-        public string? Cursor { get; init; }
-        public int PageSize { get; init; } = DefaultPageSize;
+        public string? Cursor { get; set; }
+        public int PageSize { get; set; } = DefaultPageSize;
     }
 
     public sealed record Row(

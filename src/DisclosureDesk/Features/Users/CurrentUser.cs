@@ -31,11 +31,14 @@ public sealed record CurrentUser(string Id, string Name, bool IsAdministrator, b
 /// <summary>Resolves the signed-in user of the current circuit or request.</summary>
 public sealed class CurrentUserAccessor(AuthenticationStateProvider authenticationStateProvider)
 {
+    /// <summary>The signed-in user, approved or not; null when nobody is signed in.</summary>
+    public async Task<CurrentUser?> GetAsync() =>
+        CurrentUser.From((await authenticationStateProvider.GetAuthenticationStateAsync()).User);
+
     /// <summary>The signed-in, approved user; throws when there is none, so no handler runs unauthenticated.</summary>
     public async Task<CurrentUser> GetRequiredAsync()
     {
-        var state = await authenticationStateProvider.GetAuthenticationStateAsync();
-        var user = CurrentUser.From(state.User);
+        var user = await GetAsync();
         if (user is not { IsApproved: true })
         {
             throw new UnauthorizedAccessException("An approved, signed-in user is required.");
