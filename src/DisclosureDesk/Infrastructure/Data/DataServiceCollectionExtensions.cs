@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,11 @@ public static class DataServiceCollectionExtensions
             .ValidateOnStart();
 
         var contentRoot = builder.Environment.ContentRootPath;
+        // Keys sit beside the database so that one data folder holds everything needed to read it.
+        var dataDirectory = builder.Configuration[$"{DatabaseOptions.SectionName}:{nameof(DatabaseOptions.DataDirectory)}"] ?? new DatabaseOptions().DataDirectory;
+        builder.Services.AddDataProtection()
+            .SetApplicationName("DisclosureDesk")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(Path.Combine(contentRoot, dataDirectory)), "keys")));
         builder.Services.AddSingleton(sp => BuildOptions(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
         builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderDbContextFactory>();
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
