@@ -223,9 +223,9 @@ public sealed class HostNameAttribute() : ValidationAttribute("Enter an IP addre
         }
         if (host.StartsWith('[') && host.EndsWith(']'))
         {
-            return IPAddress.TryParse(host[1..^1], out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+            return IsIPv6(host[1..^1]);
         }
-        if (IPAddress.TryParse(host, out _) && (host.Contains(':') || host.Count(ch => ch == '.') == 3))
+        if (IsIPv6(host) || IsDottedQuad(host))
         {
             return true;
         }
@@ -251,6 +251,24 @@ public sealed class HostNameAttribute() : ValidationAttribute("Enter an IP addre
         {
             host = host[1..^1];
         }
-        return IPAddress.TryParse(host, out var ip) && (host.Contains(':') || host.Count(ch => ch == '.') == 3) ? ip.ToString() : host;
+        return IsIPv6(host) || IsDottedQuad(host) ? IPAddress.Parse(host).ToString() : host;
+    }
+
+    // IPAddress.TryParse also takes "[::1]:27017" (and drops the port) and inet_aton forms such as
+    // "010.0.0.1" (octal, so 8.0.0.1) or "0x7f.0.0.1"; both would store a different host than the one typed.
+    private static bool IsIPv6(string host) =>
+        host.Contains(':')
+        && host.IndexOfAny(['[', ']', '/']) < 0
+        && IPAddress.TryParse(host, out var ip)
+        && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
+    private static bool IsDottedQuad(string host)
+    {
+        var parts = host.Split('.');
+        return parts.Length == 4 && parts.All(part =>
+            part.Length is >= 1 and <= 3
+            && part.All(char.IsAsciiDigit)
+            && (part.Length == 1 || part[0] != '0')
+            && int.Parse(part, CultureInfo.InvariantCulture) <= 255);
     }
 }

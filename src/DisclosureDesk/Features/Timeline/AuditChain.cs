@@ -50,25 +50,36 @@ public static class AuditChain
         {
             if (e.Sequence != expectedSequence)
             {
-                return ChainVerification.Broken(e, $"expected event #{expectedSequence} but found #{e.Sequence}: an event is missing");
+                return ChainVerification.Broken(e, expectedSequence - 1, $"expected event #{expectedSequence} but found #{e.Sequence}: an event is missing");
             }
             if (!string.Equals(e.PreviousHash, expectedPrevious, StringComparison.Ordinal))
             {
-                return ChainVerification.Broken(e, "its link to the previous event does not match");
+                return ChainVerification.Broken(e, expectedSequence - 1, "its link to the previous event does not match");
             }
             if (!string.Equals(ComputeHash(e, caseReference), e.Hash, StringComparison.Ordinal))
             {
-                return ChainVerification.Broken(e, "its content does not match its hash (the event was altered)");
+                return ChainVerification.Broken(e, expectedSequence - 1, "its content does not match its hash (the event was altered)");
             }
             expectedPrevious = e.Hash;
             expectedSequence++;
         }
 
         var count = expectedSequence - 1;
-        if (count != headSequence || !string.Equals(expectedPrevious, headHash, StringComparison.Ordinal))
+        if (count < headSequence)
         {
             return new ChainVerification(false, count, null, null,
                 $"the case records {headSequence} events but {count} were found: events were removed from the end");
+        }
+        if (count > headSequence)
+        {
+            return new ChainVerification(false, count, null, null,
+                $"the case records {headSequence} events but {count} were found: events were added without moving the case's head");
+        }
+        if (!string.Equals(expectedPrevious, headHash, StringComparison.Ordinal))
+        {
+            // Re-hashing the last event needs no later link to be forged, so only the recorded head catches it.
+            return new ChainVerification(false, count, null, null,
+                $"event #{count} does not match the case's recorded head: it was replaced, or the head was changed");
         }
         return new ChainVerification(true, count, null, null, null);
     }
@@ -76,6 +87,6 @@ public static class AuditChain
 
 public sealed record ChainVerification(bool IsValid, int EventCount, long? BrokenEventId, int? BrokenSequence, string? Problem)
 {
-    internal static ChainVerification Broken(TimelineEvent e, string problem) =>
-        new(false, e.Sequence - 1, e.Id, e.Sequence, $"event #{e.Sequence} (id {e.Id}): {problem}");
+    internal static ChainVerification Broken(TimelineEvent e, int intactEvents, string problem) =>
+        new(false, intactEvents, e.Id, e.Sequence, $"event #{e.Sequence} (id {e.Id}): {problem}");
 }
