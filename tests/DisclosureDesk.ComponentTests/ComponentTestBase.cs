@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using Bunit.TestDoubles;
+using DisclosureDesk.Components.Shared;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DisclosureDesk.ComponentTests;
+
+/// <summary>A user row in AspNetUsers and the principal the pages see when they are signed in.</summary>
+public sealed record TestUser(string Id, string Name, string Role)
+{
+    public bool IsAdministrator => Role == Roles.Administrator;
+
+    public CurrentUser AsCurrentUser() => new(Id, Name, IsAdministrator, IsApproved: true, TimeZoneInfo.Utc);
+}
+
+/// <summary>
+/// Renders components against the app's real handlers over a real, migrated SQLite file of its own, so
+/// a test sees what the page does to data and not what a stub says it would. Signed in as
+/// <see cref="Researcher"/> unless the test signs in as someone else before rendering.
+/// </summary>
+public abstract class ComponentTestBase : BunitContext
+{
+    protected static readonly TestUser Researcher = new("researcher-rita", "Rita Researcher", Roles.Researcher);
+    protected static readonly TestUser OtherResearcher = new("researcher-otto", "Otto Other", Roles.Researcher);
+    protected static readonly TestUser Administrator = new("admin-ada", "Ada Admin", Roles.Administrator);
+
+    private readonly string _directory;
+    private readonly string _connectionString;
+    private readonly DbContextOptions<AppDbContext> _dbOptions;
+    private readonly BunitAuthorizationContext _authorization;
+
+    protected ComponentTestBase()
+    {
+        _directory = Directory.CreateTempSubdirectory("disclosuredesk-components-").FullName;
+        _connectionString = $"Data Source={Path.Combine(_directory, "disclosuredesk.db")}";
+        var database = new DatabaseOptions { ConnectionString = _connectionString };
+        _dbOptions = DataServiceCollectionExtensions.BuildOptions(database, _directory);
+        using (var db = CreateDbContext())
+        {
+            db.Database.Migrate();
+            // The app turns WAL on at start-up; tests should write the way it does.
+            db.Database.ExecuteSqlRaw("PRAGMA journal_mode = WAL");
+            db.Users.AddRange(new[] { Researcher, OtherResearcher, Administrator }.Select(u => new ApplicationUser
+            {
+                Id = u.Id,
+                UserName = u.Id + "@example.test",
+                NormalizedUserName = (u.Id + "@example.test").ToUpperInvariant(),
+                Email = u.Id + "@example.test",
+                NormalizedEmail = (u.Id + "@example.test").ToUpperInvariant(),
+                DisplayName = u.Name,
+                RegisteredAt = Clock.GetUtcNow().UtcDateTime,
+            }));
+            db.SaveChanges();
+        }
+
+        Services.AddSingleton(_dbOptions);
+        Services.AddSingleton(Options.Create(database));
+        Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderDbContextFactory>();
+        Services.AddSingleton(Options.Create(new CaseOptions()));
+        Services.AddSingleton<TimeProvider>(Clock);
+        Services.AddSingleton<MarkdownRenderer>();
+        Services.AddScoped<CurrentUserAccessor>();
+        Services.AddScoped<CaseWriter>();
+        Services.AddScoped<CreateCase.Handler>();
+        Services.AddScoped<ChangeCaseStatus.Handler>();
+        Services.AddScoped<ListCases.Handler>();
+
+        _authorization = AddAuthorization();
+        SignInAs(Researcher);
+    }
+
+    /// <summary>A year that is not this one, so a reference year can only have come from this clock.</summary>
+    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2031, 3, 14, 9, 30, 0, TimeSpan.Zero));
+
+    protected NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
+
+    protected void SignInAs(TestUser user)
+    {
+        _authorization.SetAuthorized(user.Name);
+        _authorization.SetRoles(user.Role);
+        _authorization.SetClaims(
+            new Claim(ClaimTypes.NameIdentifier, user.Id),
+            new Claim(CurrentUser.DisplayNameClaim, user.Name));
+    }
+
+    /// <summary>A fresh context for arranging and checking data, as the app uses one per operation.</summary>
+    protected AppDbContext CreateDbContext() => new SqliteAppDbContext(_dbOptions);
+
+    /// <summary>Files a case through the app's own handler, so stored keys are normalised exactly as in use.</summary>
+    protected async Task<string> FileCaseAsync(CaseForm form, TestUser lead)
+    {
+        var outcome = await Services.GetRequiredService<CreateCase.Handler>()
+            .HandleAsync(form, lead.AsCurrentUser(), TestContext.Current.CancellationToken);
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Summary);
+        return outcome.Value!;
+    }
+
+    protected async Task ChangeStatusAsync(string reference, CaseStatus status, TestUser user)
+    {
+        var result = await Services.GetRequiredService<ChangeCaseStatus.Handler>()
+            .HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = status }, user.AsCurrentUser(), TestContext.Current.CancellationToken);
+        Assert.True(result.Succeeded, result.Summary);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (Directory.Exists(_directory))
+        {
+            // Pooled connections keep the file open; only this test's pool is cleared, not its neighbours'.
+            using (var connection = new SqliteConnection(_connectionString))
+            {
+                SqliteConnection.ClearPool(connection);
+            }
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}
