@@ -1,0 +1,278 @@
+using System.Net;
+using DisclosureDesk.Features.Cases;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DisclosureDesk.IntegrationTests.Features.Cases;
+
+/// <summary>
+/// Every page and case command, tried by everyone who might try it: a case led by researcher A with member B,
+/// looked at by an anonymous visitor, an unrelated researcher C, B, A, an administrator and a pending account.
+/// </summary>
+[Collection(typeof(SqliteCollection))]
+public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, AuthorizationSweepTests.Scenario scenario)
+    : IClassFixture<AuthorizationSweepTests.Scenario>
+{
+    public enum Who
+    {
+        Anonymous,
+        UnrelatedResearcher,
+        Member,
+        Lead,
+        Administrator,
+        Pending,
+    }
+
+    // Placeholders the scenario fills in: the case is filed at run time, and every account's email is unique.
+    private const string CasePage = "/cases/{ref}";
+    private const string EditPage = "/cases/{ref}/edit";
+    private const string MissingCasePage = "/cases/DD-2099-99999";
+    private const string Reference = "{ref}";
+    private const string Title = "{title}";
+    private const string Host = "{host}";
+    private const string LeadEmail = "{lead}";
+    private const string MemberEmail = "{member}";
+    private const string UnrelatedEmail = "{unrelated}";
+    private const string AdministratorEmail = "{administrator}";
+    private const string PendingEmail = "{pending}";
+
+    private const string Login = "/Account/Login";
+    private const string AccessDenied = "/Account/AccessDenied";
+    private const string NotFound = "Sorry, the content you are looking for does not exist.";
+    private const string AwaitsApproval = "Your account awaits approval";
+
+    private static readonly string[] CaseData = [Title, Host];
+    private static readonly string[] AccountsOtherThanAdministrator = [LeadEmail, MemberEmail, UnrelatedEmail, PendingEmail];
+
+    /// <summary>
+    /// What each person gets for each page. A redirect is followed once, on the same cookies, and the page it
+    /// lands on is checked, so "redirected" never hides what the destination shows.
+    /// </summary>
+    public static TheoryData<string, Who, HttpStatusCode, string?, string[], string[]> Expectations => new()
+    {
+        // page            who                      status                   redirected to must contain                           must not contain
+        { "/",             Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
+        { "/cases",        Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [Reference, .. CaseData] },
+        { "/cases/new",    Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
+        { CasePage,        Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
+        { EditPage,        Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
+        { "/admin/users",  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [AdministratorEmail, .. AccountsOtherThanAdministrator] },
+        { MissingCasePage, Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [NotFound] },
+
+        { "/",             Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Open cases"],                        [Reference, .. CaseData] },
+        { "/cases",        Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["No cases match."],                   [Reference, .. CaseData] },
+        { "/cases/new",    Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Create case"],                       CaseData },
+        { CasePage,        Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [.. CaseData, LeadEmail, MemberEmail] },
+        { EditPage,        Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            CaseData },
+        { "/admin/users",  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, LeadEmail, MemberEmail, PendingEmail] },
+        { MissingCasePage, Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+
+        { "/",             Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
+        { "/cases",        Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
+        { "/cases/new",    Who.Member,              HttpStatusCode.OK,       null,         ["Create case"],                       [] },
+        { CasePage,        Who.Member,              HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified"], [] },
+        { EditPage,        Who.Member,              HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
+        { "/admin/users",  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, LeadEmail, UnrelatedEmail, PendingEmail] },
+        { MissingCasePage, Who.Member,              HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+
+        { "/",             Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
+        { "/cases",        Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
+        { "/cases/new",    Who.Lead,                HttpStatusCode.OK,       null,         ["Create case"],                       [] },
+        { CasePage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified"], [] },
+        { EditPage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
+        { "/admin/users",  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, MemberEmail, UnrelatedEmail, PendingEmail] },
+        { MissingCasePage, Who.Lead,                HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+
+        // The home page shows only the ten most recently updated cases, and other tests of the collection file
+        // cases too, so it is not checked for this one; the list's first page of 25 holds every case they file.
+        { "/",             Who.Administrator,       HttpStatusCode.OK,       null,         ["Open cases"],                        [] },
+        { "/cases",        Who.Administrator,       HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
+        { "/cases/new",    Who.Administrator,       HttpStatusCode.OK,       null,         ["Create case"],                       [] },
+        { CasePage,        Who.Administrator,       HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified"], [] },
+        { EditPage,        Who.Administrator,       HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
+        { "/admin/users",  Who.Administrator,       HttpStatusCode.OK,       null,         AccountsOtherThanAdministrator,        [] },
+        { MissingCasePage, Who.Administrator,       HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+
+        { "/",             Who.Pending,             HttpStatusCode.OK,       null,         [AwaitsApproval],                      [Reference, .. CaseData] },
+        { "/cases",        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
+        { "/cases/new",    Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
+        { CasePage,        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
+        { EditPage,        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
+        { "/admin/users",  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [AdministratorEmail, LeadEmail, MemberEmail, UnrelatedEmail] },
+        { MissingCasePage, Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [NotFound] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Expectations))]
+    public async Task Get_PageAsPerson_GetsOnlyWhatTheyMaySee(
+        string page, Who who, HttpStatusCode status, string? redirectedTo, string[] mustContain, string[] mustNotContain)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var browser = scenario.Browser(who);
+
+        using var response = await browser.GetAsync(new Uri(scenario.Fill(page), UriKind.Relative), cancellationToken);
+
+        Assert.Equal(status, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (redirectedTo is not null)
+        {
+            var location = new Uri(browser.BaseAddress!, response.Headers.Location!);
+            Assert.Equal(redirectedTo, location.AbsolutePath);
+            using var landing = await browser.GetAsync(location, cancellationToken);
+            Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
+            body = await landing.Content.ReadAsStringAsync(cancellationToken);
+        }
+        body = WebUtility.HtmlDecode(body);
+        foreach (var text in mustContain.Select(scenario.Fill))
+        {
+            Assert.Contains(text, body, StringComparison.Ordinal);
+        }
+        foreach (var text in mustNotContain.Select(scenario.Fill))
+        {
+            Assert.DoesNotContain(text, body, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Each way to change a case, tried by someone who is not on its team.</summary>
+    public static TheoryData<string> CaseCommands => [.. UnrelatedResearcherCommands.Keys];
+
+    private static readonly Dictionary<string, Func<IServiceProvider, string, Scenario, Task<CommandResult>>> UnrelatedResearcherCommands = new()
+    {
+        ["EditCase"] = (services, reference, s) =>
+            Handler<EditCase.Handler>(services).HandleAsync(reference, new CaseForm { Title = "Taken over", Host = "198.51.100.7" }, s.Unrelated.Current),
+        ["ChangeCaseStatus"] = (services, reference, s) =>
+            Handler<ChangeCaseStatus.Handler>(services).HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = CaseStatus.Triaged }, s.Unrelated.Current),
+        ["ChangeCaseStatus.Reopen"] = (services, reference, s) =>
+            Handler<ChangeCaseStatus.Handler>(services).ReopenAsync(reference, "Because I can", s.Unrelated.Current),
+        ["ManageCaseContacts.Add"] = (services, reference, s) =>
+            Handler<ManageCaseContacts.Handler>(services).AddAsync(reference, new ManageCaseContacts.ContactForm { Name = "Intruder", Email = "intruder@example.test" }, s.Unrelated.Current),
+        ["ManageCaseContacts.Remove"] = (services, reference, s) =>
+            Handler<ManageCaseContacts.Handler>(services).RemoveAsync(reference, s.ContactId, s.Unrelated.Current),
+        ["ManageCaseContacts.MarkVerified"] = (services, reference, s) =>
+            Handler<ManageCaseContacts.Handler>(services).MarkVerifiedAsync(reference, s.ContactId, s.Unrelated.Current),
+        ["ManageCaseTeam.AddMember"] = (services, reference, s) =>
+            Handler<ManageCaseTeam.Handler>(services).AddMemberAsync(reference, s.Unrelated.Email, s.Unrelated.Current),
+        ["ManageCaseTeam.RemoveMember"] = (services, reference, s) =>
+            Handler<ManageCaseTeam.Handler>(services).RemoveMemberAsync(reference, s.Member.Id, s.Unrelated.Current),
+        ["ManageCaseTeam.SetLead"] = (services, reference, s) =>
+            Handler<ManageCaseTeam.Handler>(services).SetLeadAsync(reference, s.Member.Id, s.Unrelated.Current),
+    };
+
+    [Theory]
+    [MemberData(nameof(CaseCommands))]
+    public async Task Handler_UnrelatedResearcher_FailsAsNotFoundAndChangesNothing(string command)
+    {
+        var before = await scenario.SnapshotAsync();
+
+        var result = await app.ExecuteScopeAsync(services => UnrelatedResearcherCommands[command](services, scenario.Reference, scenario));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(CommandResult.NotFound.Summary, result.Summary);
+        Assert.Equal(before, await scenario.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task ManageCaseTeam_MemberWhoIsNotLead_IsRefusedAndChangesNothing()
+    {
+        var before = await scenario.SnapshotAsync();
+        var member = scenario.Member.Current;
+
+        var results = await app.ExecuteAsync<ManageCaseTeam.Handler, CommandResult[]>(async team =>
+        [
+            await team.AddMemberAsync(scenario.Reference, scenario.Unrelated.Email, member),
+            await team.RemoveMemberAsync(scenario.Reference, member.Id, member),
+            await team.SetLeadAsync(scenario.Reference, member.Id, member),
+        ]);
+
+        Assert.All(results, result => Assert.Equal("Only the case lead or an administrator changes the team.", result.Summary));
+        Assert.Equal(before, await scenario.SnapshotAsync());
+    }
+
+    private static T Handler<T>(IServiceProvider services) where T : notnull => services.GetRequiredService<T>();
+
+    public sealed record CaseSnapshot(
+        string Title, string Host, CaseStatus Status, string LeadId, DateTime UpdatedAt, int LastEventSequence, string LastEventHash,
+        string Members, string Contacts, int TimelineEvents);
+
+    /// <summary>The people, their signed-in browsers and the case, set up once for the class.</summary>
+    public sealed class Scenario(SqliteDisclosureDeskFactory app) : IAsyncLifetime
+    {
+        private readonly Dictionary<Who, HttpClient> _browsers = [];
+        private Dictionary<string, string> _placeholders = [];
+
+        public TestUser Lead { get; private set; } = default!;
+        public TestUser Member { get; private set; } = default!;
+        public TestUser Unrelated { get; private set; } = default!;
+        public string Reference { get; private set; } = "";
+        public int ContactId { get; private set; }
+
+        public async ValueTask InitializeAsync()
+        {
+            Lead = await app.CreateResearcherAsync("lead");
+            Member = await app.CreateResearcherAsync("member");
+            Unrelated = await app.CreateResearcherAsync("unrelated");
+            var administrator = await app.CreateAdministratorAsync("administrator");
+            var pending = await app.CreatePendingUserAsync("pending");
+
+            const string title = "Sweep: Elasticsearch cluster of a parcel courier";
+            const string host = "search.sweep-courier.example";
+            Reference = await app.CreateCaseAsync(Lead, form =>
+            {
+                form.Title = title;
+                form.Service = ServiceEngine.Elasticsearch;
+                form.Host = host;
+                form.Port = 9200;
+            });
+            var joined = await app.ExecuteAsync<ManageCaseTeam.Handler, CommandResult>(h => h.AddMemberAsync(Reference, Member.Email, Lead.Current));
+            Assert.True(joined.Succeeded, joined.Summary);
+            var contact = await app.ExecuteAsync<ManageCaseContacts.Handler, CommandResult>(h =>
+                h.AddAsync(Reference, new ManageCaseContacts.ContactForm { Name = "Courier security team", Email = "security@sweep-courier.example" }, Lead.Current));
+            Assert.True(contact.Succeeded, contact.Summary);
+            ContactId = await app.ExecuteDbContextAsync(db =>
+                db.Cases.Where(c => c.Reference == Reference).SelectMany(c => c.Contacts).Select(c => c.Id).SingleAsync());
+
+            _placeholders = new()
+            {
+                [AuthorizationSweepTests.Reference] = Reference,
+                [Title] = title,
+                [Host] = host,
+                [LeadEmail] = Lead.Email,
+                [MemberEmail] = Member.Email,
+                [UnrelatedEmail] = Unrelated.Email,
+                [AdministratorEmail] = administrator.Email,
+                [PendingEmail] = pending.Email,
+            };
+            _browsers[Who.Anonymous] = app.CreateBrowser();
+            _browsers[Who.UnrelatedResearcher] = await app.SignInAsync(Unrelated);
+            _browsers[Who.Member] = await app.SignInAsync(Member);
+            _browsers[Who.Lead] = await app.SignInAsync(Lead);
+            _browsers[Who.Administrator] = await app.SignInAsync(administrator);
+            _browsers[Who.Pending] = await app.SignInAsync(pending);
+        }
+
+        public HttpClient Browser(Who who) => _browsers[who];
+
+        public string Fill(string text) =>
+            _placeholders.Aggregate(text, (filled, placeholder) => filled.Replace(placeholder.Key, placeholder.Value, StringComparison.Ordinal));
+
+        /// <summary>Everything a command could change: the case row, its team, its contacts and its timeline.</summary>
+        public Task<CaseSnapshot> SnapshotAsync() => app.ExecuteDbContextAsync(async db =>
+        {
+            var c = await db.Cases.AsNoTracking().Include(c => c.Members).Include(c => c.Contacts).AsSplitQuery().SingleAsync(c => c.Reference == Reference);
+            return new CaseSnapshot(
+                c.Title, c.Host, c.Status, c.LeadId, c.UpdatedAt, c.LastEventSequence, c.LastEventHash,
+                string.Join(", ", c.Members.Select(m => m.UserId).Order(StringComparer.Ordinal)),
+                string.Join(", ", c.Contacts.Select(x => $"{x.Id} {x.Name} verified {x.VerifiedAt:O}")),
+                await db.TimelineEvents.CountAsync(e => e.CaseId == c.Id));
+        });
+
+        public ValueTask DisposeAsync()
+        {
+            foreach (var browser in _browsers.Values)
+            {
+                browser.Dispose();
+            }
+            return ValueTask.CompletedTask;
+        }
+    }
+}
