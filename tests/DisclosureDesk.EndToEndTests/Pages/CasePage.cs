@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace DisclosureDesk.EndToEndTests.Pages;
+
+/// <summary>A case's own page at /cases/{id}: its facts, status, timeline and audit-chain check.</summary>
+public sealed partial class CasePage
+{
+    private readonly IPage _page;
+
+    private CasePage(IPage page, string reference)
+    {
+        _page = page;
+        Reference = reference;
+    }
+
+    /// <summary>The case id, taken from the address the page was shown at.</summary>
+    public string Reference { get; }
+
+    public ILocator Heading => _page.GetByRole(AriaRole.Heading, new() { Level = 1 });
+
+    public ILocator StatusPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Status", Exact = true });
+
+    public ILocator TimelineEvents =>
+        _page.GetByRole(AriaRole.List, new() { Name = "Case events, newest first", Exact = true }).GetByRole(AriaRole.Listitem);
+
+    public ILocator AuditChainStatus => _page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Audit chain" });
+
+    /// <summary>Waits until <paramref name="page"/> shows a case and its circuit is live.</summary>
+    public static async Task<CasePage> ShownAsync(IPage page)
+    {
+        await Assertions.Expect(page).ToHaveURLAsync(CaseAddress());
+        var casePage = new CasePage(page, CaseAddress().Match(page.Url).Groups["reference"].Value);
+        await BlazorCircuit.WaitUntilInteractiveAsync(casePage.StatusPanel);
+        return casePage;
+    }
+
+    public async Task ChangeStatusAsync(string newStatus)
+    {
+        await StatusPanel.GetByLabel("Move to", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = newStatus });
+        await StatusPanel.GetByRole(AriaRole.Button, new() { Name = "Change status", Exact = true }).ClickAsync();
+    }
+
+    [GeneratedRegex(@"/cases/(?<reference>DD-\d{4}-\d{5})$")]
+    private static partial Regex CaseAddress();
+}
