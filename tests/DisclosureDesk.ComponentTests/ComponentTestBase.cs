@@ -74,6 +74,7 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<ListCases.Handler>();
 
         _authorization = AddAuthorization();
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         SignInAs(Researcher);
     }
 

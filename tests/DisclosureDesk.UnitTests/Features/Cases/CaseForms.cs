@@ -16,7 +16,7 @@ internal static class CaseForms
         Port = 27017,
         Asn = "AS64500",
         HostingProvider = "Example Hosting",
-        AuthenticationState = AuthenticationState.None,
+        AuthenticationState = ServiceAuthentication.None,
         DatabaseNames = "appointments",
         RecordCount = 120_000,
         RecordCountMethod = RecordCountMethod.Estimated,

@@ -27,10 +27,10 @@ public class EditCaseTests
     {
         var before = CaseForms.Valid();
         before.Service = ServiceEngine.MongoDB;
-        before.AuthenticationState = AuthenticationState.None;
+        before.AuthenticationState = ServiceAuthentication.None;
         var after = CaseForms.Valid();
         after.Service = ServiceEngine.S3Bucket;
-        after.AuthenticationState = AuthenticationState.DefaultCredentials;
+        after.AuthenticationState = ServiceAuthentication.DefaultCredentials;
 
         var changes = EditCase.Handler.Diff(before, after);
 
@@ -111,7 +111,7 @@ public class EditCaseTests
         {
             Title = "t", Summary = "s", Severity = Severity.Low, Tags = "x", Service = ServiceEngine.Redis,
             Host = "h.example", Port = 1, Asn = "AS1", HostingProvider = "p",
-            AuthenticationState = AuthenticationState.Required, DatabaseNames = "d", RecordCount = 1,
+            AuthenticationState = ServiceAuthentication.Required, DatabaseNames = "d", RecordCount = 1,
             RecordCountMethod = RecordCountMethod.Verified, DataCategories = DataCategories.Other, AffectedCountry = "DE",
             DiscoveryMethod = "m", FirstSeenAt = DateTime.UnixEpoch, LastSeenAt = DateTime.UnixEpoch,
             RansomNotePresent = true, OrganizationName = "o", OrganizationWebsite = "https://o.example",
