@@ -21,6 +21,7 @@ public static class CasesServiceCollectionExtensions
         builder.Services.AddScoped<GetCase.Handler>();
         builder.Services.AddScoped<GetCaseTimeline.Handler>();
         builder.Services.AddScoped<VerifyAuditTrail.Handler>();
+        builder.Services.AddScoped<AddCaseNote.Handler>();
         builder.Services.AddSingleton<Components.Shared.MarkdownRenderer>();
         return builder;
     }

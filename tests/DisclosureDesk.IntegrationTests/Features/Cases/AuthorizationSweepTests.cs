@@ -1,3 +1,4 @@
+using DisclosureDesk.Features.Timeline;
 using System.Net;
 using DisclosureDesk.Features.Cases;
 using Microsoft.EntityFrameworkCore;
@@ -156,6 +157,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
             Handler<ManageCaseTeam.Handler>(services).RemoveMemberAsync(reference, s.Member.Id, s.Unrelated.Current),
         ["ManageCaseTeam.SetLead"] = (services, reference, s) =>
             Handler<ManageCaseTeam.Handler>(services).SetLeadAsync(reference, s.Member.Id, s.Unrelated.Current),
+        ["AddCaseNote"] = (services, reference, s) =>
+            Handler<AddCaseNote.Handler>(services).HandleAsync(reference, new AddCaseNote.Command { Text = "I was here" }, s.Unrelated.Current),
     };
 
     [Theory]

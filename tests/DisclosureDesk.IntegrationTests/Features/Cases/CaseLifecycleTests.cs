@@ -91,6 +91,30 @@ public abstract class CaseLifecycleTests
     }
 
     [Fact]
+    public async Task AddCaseNote_ByMember_AppendsNoteWithItsVisibilityAndBlankNoteWritesNothing()
+    {
+        var lead = await _app.CreateResearcherAsync("note-lead");
+        var reference = await _app.CreateCaseAsync(lead, form => form.Host = "notes.lifecycle.example");
+
+        var blank = await _app.ExecuteAsync<AddCaseNote.Handler, CommandResult>(h =>
+            h.HandleAsync(reference, new AddCaseNote.Command { Text = "   " }, lead.Current));
+        Assert.False(blank.Succeeded);
+        Assert.Equal(1, await CountEventsAsync(reference));
+
+        Succeeded(await _app.ExecuteAsync<AddCaseNote.Handler, CommandResult>(h =>
+            h.HandleAsync(reference, new AddCaseNote.Command { Text = "Called the hosting provider's NOC.", Visibility = EventVisibility.Owner }, lead.Current)));
+
+        var details = await GetAsync(reference, lead);
+        Assert.True(details.Chain.IsValid);
+        Assert.Equal(2, details.Chain.EventCount);
+        var page = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        var note = page!.Events[0];
+        Assert.Equal(TimelineEventType.NoteAdded, note.Type);
+        Assert.Equal(EventVisibility.Owner, note.Visibility);
+        Assert.Equal("Called the hosting provider's NOC.", note.Text);
+    }
+
+    [Fact]
     public async Task VerifyAuditCommand_UntamperedDatabase_ExitsZeroWithOk()
     {
         var lead = await _app.CreateResearcherAsync("lead");
