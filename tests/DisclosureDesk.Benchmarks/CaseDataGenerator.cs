@@ -210,7 +210,7 @@ internal static class CaseDataGenerator
         Execute(insertCase,
             id, reference, title.Length > CaseLimits.TitleLength ? title[..CaseLimits.TitleLength] : title, summary, (int)severity,
             TagSets[random.Next(TagSets.Length)], (int)status, status == CaseStatus.Rejected ? (int)RejectionReason.Invalid : null,
-            (int)service, host, host.ToLowerInvariant(), port, asn, provider, (int)AuthenticationState.None, databases, records,
+            (int)service, host, host.ToLowerInvariant(), port, asn, provider, (int)ServiceAuthentication.None, databases, records,
             (int)RecordCountMethod.Estimated, (int)(DataCategories.ContactDetails | (random.Next(4) == 0 ? DataCategories.Financial : DataCategories.None)),
             country, "Internet-wide scan", firstSeen, last.OccurredAt, random.Next(20) == 0, organization, organization?.ToLowerInvariant(),
             organization is null ? null : $"https://www.{domain}", leadId, createdAt, last.OccurredAt, last.Sequence, last.Hash);

@@ -1,4 +1,5 @@
 using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
 
 namespace DisclosureDesk.Features.Cases;
 
@@ -8,10 +9,17 @@ namespace DisclosureDesk.Features.Cases;
 /// </summary>
 public static class CaseAccess
 {
-    public static IQueryable<Case> VisibleTo(this IQueryable<Case> cases, CurrentUser user) =>
-        user.IsAdministrator
-            ? cases
-            : cases.Where(c => c.LeadId == user.Id || c.Members.Any(m => m.UserId == user.Id));
+    public static IQueryable<Case> CasesVisibleTo(this AppDbContext db, CurrentUser user)
+    {
+        if (user.IsAdministrator)
+        {
+            return db.Cases;
+        }
+        // An IN over the user's memberships lets both databases seek the (UserId, CaseId) index once;
+        // a correlated EXISTS per case made a researcher's list 40x slower than an administrator's.
+        var memberOf = db.CaseMembers.Where(m => m.UserId == user.Id).Select(m => m.CaseId);
+        return db.Cases.Where(c => c.LeadId == user.Id || memberOf.Contains(c.Id));
+    }
 }
 
 /// <summary>The outcome of a command: success, or messages keyed by the form field they belong to ("" for the form).</summary>

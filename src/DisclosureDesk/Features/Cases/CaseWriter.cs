@@ -23,7 +23,7 @@ public sealed class CaseWriter(IDbContextFactory<AppDbContext> dbFactory, TimePr
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var @case = await db.Cases.VisibleTo(user)
+            var @case = await db.CasesVisibleTo(user)
                 .Include(c => c.Members)
                 .Include(c => c.Contacts)
                 .AsSplitQuery()

@@ -46,7 +46,7 @@ public static class ChangeCaseStatus
                     {
                         var original = command.DuplicateOf?.Trim().ToUpperInvariant();
                         if (string.IsNullOrEmpty(original) || original == @case.Reference
-                            || !await db.Cases.VisibleTo(user).AnyAsync(c => c.Reference == original, cancellationToken))
+                            || !await db.CasesVisibleTo(user).AnyAsync(c => c.Reference == original, cancellationToken))
                         {
                             return CommandResult.Fail("Name the case this one duplicates (a case id you can see, not this one).", nameof(Command.DuplicateOf));
                         }

@@ -20,7 +20,7 @@ public static class GetCase
         public async Task<Details?> HandleAsync(string reference, CurrentUser user, CancellationToken cancellationToken = default)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var @case = await db.Cases.AsNoTracking().VisibleTo(user)
+            var @case = await db.CasesVisibleTo(user).AsNoTracking()
                 .Include(c => c.Members)
                 .Include(c => c.Contacts)
                 .AsSplitQuery()
@@ -60,7 +60,7 @@ public static class GetCaseTimeline
         public async Task<Page?> HandleAsync(Query query, CurrentUser user, CancellationToken cancellationToken = default)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var caseId = await db.Cases.AsNoTracking().VisibleTo(user)
+            var caseId = await db.CasesVisibleTo(user).AsNoTracking()
                 .Where(c => c.Reference == query.Reference)
                 .Select(c => (int?)c.Id)
                 .SingleOrDefaultAsync(cancellationToken);

@@ -75,7 +75,7 @@ public static class ListCases
         public async Task<IReadOnlyList<LeadOption>> LeadsAsync(CurrentUser user, CancellationToken cancellationToken = default)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var leadIds = db.Cases.VisibleTo(user).Select(c => c.LeadId).Distinct();
+            var leadIds = db.CasesVisibleTo(user).Select(c => c.LeadId).Distinct();
             return await db.Users.AsNoTracking()
                 .Where(u => leadIds.Contains(u.Id))
                 .OrderBy(u => u.DisplayName ?? u.Email)
@@ -87,7 +87,7 @@ public static class ListCases
     internal static async Task<Page> RunAsync(AppDbContext db, Query query, CurrentUser user, CancellationToken cancellationToken)
     {
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
-        var filtered = Filter(db.Cases.AsNoTracking().VisibleTo(user), query);
+        var filtered = Filter(db.CasesVisibleTo(user).AsNoTracking(), query);
         var cursor = Cursor.Parse(query.Cursor, query.Sort);
         var backwards = cursor?.Backwards == true;
 
@@ -244,7 +244,11 @@ public static class ListCases
         var beyondKey = goLower ? Expression.LessThan(key, keyValue) : Expression.GreaterThan(key, keyValue);
         var sameKey = Expression.Equal(key, keyValue);
         var beyondId = goLower ? Expression.LessThan(id, idValue) : Expression.GreaterThan(id, idValue);
-        return Expression.Lambda<Func<Case, bool>>(Expression.OrElse(beyondKey, Expression.AndAlso(sameKey, beyondId)), parameter);
+        // The pair comparison alone is an OR that PostgreSQL cannot turn into an index range; the
+        // redundant bound on the key alone gives both databases the range to seek.
+        var keyBound = goLower ? Expression.LessThanOrEqual(key, keyValue) : Expression.GreaterThanOrEqual(key, keyValue);
+        return Expression.Lambda<Func<Case, bool>>(
+            Expression.AndAlso(keyBound, Expression.OrElse(beyondKey, Expression.AndAlso(sameKey, beyondId))), parameter);
     }
 
     /// <summary>Wraps a value so EF sends it as a parameter rather than inlining it into the SQL.</summary>
