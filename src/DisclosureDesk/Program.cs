@@ -1,8 +1,11 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Infrastructure.Email;
+using DisclosureDesk.Infrastructure.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve the framework's static assets from the build output in every environment, not only Development,
@@ -12,6 +15,9 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddData();
 builder.AddUsers();
 builder.AddCases();
+builder.AddEmail();
+builder.AddJobs();
+builder.AddNotifications();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -43,6 +49,7 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
+app.UseJobs();
 
 await app.RunAsync();
 return 0;

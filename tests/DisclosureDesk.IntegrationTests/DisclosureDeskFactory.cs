@@ -31,6 +31,15 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
     /// <summary>The <c>Database:*</c> settings that point the app (and its command line) at this fixture's database.</summary>
     protected abstract IReadOnlyDictionary<string, string?> DatabaseSettings { get; }
 
+    /// <summary>
+    /// Settings besides the database. By default no Hangfire server runs: tests call jobs directly, so a
+    /// background worker on real time never races them; the Hangfire wiring has its own test.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string?> AppSettings => new Dictionary<string, string?>
+    {
+        ["Jobs:RunServer"] = "false",
+    };
+
     /// <summary>Skips or fails the calling test when this fixture's database server is not configured.</summary>
     public virtual void RequireDatabase()
     {
@@ -46,7 +55,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(DatabaseSettings));
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(DatabaseSettings).AddInMemoryCollection(AppSettings));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

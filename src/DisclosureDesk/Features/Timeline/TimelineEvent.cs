@@ -18,6 +18,9 @@ public enum TimelineEventType
     ContactRemoved = 6,
     ContactVerified = 7,
     NoteAdded = 8,
+    EmailSent = 9,
+    EmailFailed = 10,
+    EmailOutcomeUnknown = 11,
 }
 
 /// <summary>

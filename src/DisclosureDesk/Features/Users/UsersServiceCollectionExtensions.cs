@@ -46,7 +46,6 @@ public static class UsersServiceCollectionExtensions
             .AddPolicy(Policies.ApprovedUser, policy => policy.RequireRole(Roles.Administrator, Roles.Researcher))
             .AddPolicy(Policies.Administrator, policy => policy.RequireRole(Roles.Administrator));
 
-        services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
         services.AddScoped<CurrentUserAccessor>();
         services.AddScoped<UserOnboarding>();
         services.AddScoped<ManageUsers.Handler>();

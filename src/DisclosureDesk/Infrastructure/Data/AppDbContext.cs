@@ -1,4 +1,5 @@
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -19,6 +20,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
     public DbSet<AppSetting> AppSettings => Set<AppSetting>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

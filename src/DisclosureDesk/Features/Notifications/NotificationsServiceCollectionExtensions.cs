@@ -1,0 +1,17 @@
+using DisclosureDesk.Infrastructure.Data;
+using Microsoft.AspNetCore.Identity;
+
+namespace DisclosureDesk.Features.Notifications;
+
+public static class NotificationsServiceCollectionExtensions
+{
+    /// <summary>The outbox, its delivery and sweep jobs, and Identity's email sender on top of them.</summary>
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<Outbox>();
+        builder.Services.AddScoped<DeliverOutboxMessageJob>();
+        builder.Services.AddScoped<SweepOutboxJob>();
+        builder.Services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
+        return builder;
+    }
+}

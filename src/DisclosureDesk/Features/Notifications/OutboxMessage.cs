@@ -1,0 +1,57 @@
+namespace DisclosureDesk.Features.Notifications;
+
+public enum OutboxState
+{
+    /// <summary>Waiting for a later <see cref="OutboxMessage.DueAt"/> (a follow-up, a reminder).</summary>
+    Scheduled = 0,
+    /// <summary>Its time has come, or it waits for the next attempt after a temporary failure.</summary>
+    Due = 1,
+    /// <summary>Claimed by a delivery job; the claim lapses after <see cref="OutboxRetryPolicy.SendingLease"/>.</summary>
+    Sending = 2,
+    Sent = 3,
+    /// <summary>Refused for good (5xx), or temporary failures for longer than the retry policy allows.</summary>
+    Failed = 4,
+    Cancelled = 5,
+    /// <summary>It may or may not have been accepted; a person decides whether to send it again.</summary>
+    Unknown = 6,
+}
+
+/// <summary>
+/// One outbound email, the source of truth for its delivery. Written in the same transaction as the event that
+/// caused it; Hangfire only triggers delivery, and the sweep re-triggers anything Hangfire lost.
+/// </summary>
+public class OutboxMessage
+{
+    public long Id { get; set; }
+
+    /// <summary>The case the email is about; null for account emails.</summary>
+    public int? CaseId { get; set; }
+
+    /// <summary>The recipients' addresses, comma-separated, as in the To header.</summary>
+    public string To { get; set; } = "";
+    public string Subject { get; set; } = "";
+
+    /// <summary>The complete rendered message (RFC 5322, CRLF line ends); exactly these bytes are sent on every attempt.</summary>
+    public byte[] Content { get; set; } = [];
+
+    /// <summary>Fixed at creation and in <see cref="Content"/>, so every retry is recognisably the same message.</summary>
+    public string MessageId { get; set; } = "";
+    public OutboxState State { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime DueAt { get; set; }
+
+    /// <summary>When a delivery job may next try: <see cref="DueAt"/> at first, later the retry time.</summary>
+    public DateTime NextAttemptAt { get; set; }
+
+    /// <summary>When the current <see cref="OutboxState.Sending"/> claim was taken.</summary>
+    public DateTime? ClaimedAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? SentAt { get; set; }
+
+    /// <summary>Hex SHA-256 of <see cref="Content"/> as handed to the server, recorded when it was accepted.</summary>
+    public string? Sha256 { get; set; }
+
+    /// <summary>Changes on every state change, so two jobs cannot both claim the row.</summary>
+    public Guid Version { get; set; }
+}

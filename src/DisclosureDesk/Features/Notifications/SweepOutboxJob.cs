@@ -1,0 +1,37 @@
+using DisclosureDesk.Infrastructure.Data;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+
+namespace DisclosureDesk.Features.Notifications;
+
+/// <summary>
+/// Re-triggers delivery for every row whose time has come but which no job has taken: Hangfire's record of
+/// the job was lost, the app stopped before it enqueued one, or a job died holding the row in Sending.
+/// </summary>
+public sealed class SweepOutboxJob(IDbContextFactory<AppDbContext> dbFactory, IBackgroundJobClient jobs, TimeProvider time)
+{
+    /// <summary>Hangfire normally starts a due row's job within a second; only rows overdue by more are swept.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
+
+    private const int BatchSize = 500;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var overdue = now - Grace;
+        var claimLapsed = now - OutboxRetryPolicy.SendingLease;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var ids = await db.OutboxMessages.AsNoTracking()
+            .Where(m => ((m.State == OutboxState.Due || m.State == OutboxState.Scheduled) && m.NextAttemptAt <= overdue)
+                        || (m.State == OutboxState.Sending && m.ClaimedAt <= claimLapsed))
+            .OrderBy(m => m.NextAttemptAt)
+            .Select(m => m.Id)
+            .Take(BatchSize)
+            .ToListAsync(cancellationToken);
+        foreach (var id in ids)
+        {
+            jobs.Enqueue<DeliverOutboxMessageJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+        return ids.Count;
+    }
+}

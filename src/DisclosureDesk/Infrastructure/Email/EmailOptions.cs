@@ -1,0 +1,90 @@
+using System.ComponentModel.DataAnnotations;
+using MimeKit;
+
+namespace DisclosureDesk.Infrastructure.Email;
+
+public enum SmtpSecurity
+{
+    /// <summary>Plain SMTP; only for a relay on the same host or a test server.</summary>
+    None,
+    StartTls,
+    SslOnConnect,
+    /// <summary>MailKit decides: implicit TLS on port 465, STARTTLS when the server offers it.</summary>
+    Auto,
+}
+
+/// <summary>Who the mail is from and how it leaves. Without <c>Email:Smtp:Host</c> messages go to a pickup folder.</summary>
+public sealed class EmailOptions : IValidatableObject
+{
+    public const string SectionName = "Email";
+
+    [Required(ErrorMessage = "Email:FromAddress must be set.")]
+    public string FromAddress { get; set; } = "disclosuredesk@localhost";
+
+    public string FromName { get; set; } = "DisclosureDesk";
+
+    public string? ReplyToAddress { get; set; }
+
+    /// <summary>
+    /// Where the embedded default writes <c>.eml</c> files when no SMTP host is set; relative to
+    /// <c>Database:DataDirectory</c>.
+    /// </summary>
+    [Required(ErrorMessage = "Email:PickupDirectory must name a folder.")]
+    public string PickupDirectory { get; set; } = "mail/pickup";
+
+    public SmtpOptions Smtp { get; set; } = new();
+
+    public bool UsesSmtp => !string.IsNullOrWhiteSpace(Smtp.Host);
+
+    public MailboxAddress From => new(FromName, FromAddress);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!MailboxAddress.TryParse(FromAddress, out _) || !FromAddress.Contains('@', StringComparison.Ordinal))
+        {
+            yield return new ValidationResult($"Email:FromAddress '{FromAddress}' is not an email address.", [nameof(FromAddress)]);
+        }
+        if (!string.IsNullOrWhiteSpace(ReplyToAddress)
+            && (!MailboxAddress.TryParse(ReplyToAddress, out _) || !ReplyToAddress.Contains('@', StringComparison.Ordinal)))
+        {
+            yield return new ValidationResult($"Email:ReplyToAddress '{ReplyToAddress}' is not an email address.", [nameof(ReplyToAddress)]);
+        }
+        if (!UsesSmtp)
+        {
+            yield break;
+        }
+        if (Smtp.Port is < 1 or > 65535)
+        {
+            yield return new ValidationResult("Email:Smtp:Port must be between 1 and 65535.", ["Smtp.Port"]);
+        }
+        if (!Enum.IsDefined(Smtp.Security))
+        {
+            yield return new ValidationResult("Email:Smtp:Security must be None, StartTls, SslOnConnect or Auto.", ["Smtp.Security"]);
+        }
+        if (Smtp.TimeoutSeconds is < 1 or > 600)
+        {
+            yield return new ValidationResult("Email:Smtp:TimeoutSeconds must be between 1 and 600.", ["Smtp.TimeoutSeconds"]);
+        }
+        if (string.IsNullOrEmpty(Smtp.UserName) != string.IsNullOrEmpty(Smtp.Password))
+        {
+            yield return new ValidationResult("Email:Smtp:UserName and Email:Smtp:Password must be set together.", ["Smtp.UserName", "Smtp.Password"]);
+        }
+    }
+}
+
+public sealed class SmtpOptions
+{
+    /// <summary>Empty: no SMTP, messages go to the pickup folder.</summary>
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>For each SMTP command and reply; a server slower than this counts as unreachable (or the outcome as unknown).</summary>
+    public int TimeoutSeconds { get; set; } = 60;
+}

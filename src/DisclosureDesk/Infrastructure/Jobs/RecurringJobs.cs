@@ -1,0 +1,15 @@
+using DisclosureDesk.Features.Notifications;
+using Hangfire;
+
+namespace DisclosureDesk.Infrastructure.Jobs;
+
+/// <summary>The one list of recurring jobs. Registering is idempotent, so it runs at every start-up.</summary>
+public static class RecurringJobs
+{
+    public const string OutboxSweep = "outbox-sweep";
+
+    public static void Register(IRecurringJobManager manager)
+    {
+        manager.AddOrUpdate<SweepOutboxJob>(OutboxSweep, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+    }
+}

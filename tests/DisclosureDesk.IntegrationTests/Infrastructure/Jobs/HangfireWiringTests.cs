@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Infrastructure.Jobs;
+using DisclosureDesk.IntegrationTests.Features.Notifications;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+
+namespace DisclosureDesk.IntegrationTests.Infrastructure.Jobs;
+
+/// <summary>
+/// The one test of the real Hangfire server: an email handed to Identity's sender travels outbox → Hangfire
+/// (SQLite storage in jobs.db) → MailKit → a real SMTP server, in the same process as EF on the app database.
+/// </summary>
+public sealed class HangfireWiringTests
+{
+    [Fact]
+    public async Task PasswordResetEmail_WithHangfireServerRunning_ArrivesWithinSecondsThroughJobsDb()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var smtp = TestSmtpServer.Start();
+        await using var app = new HangfireSqliteFactory(smtp.Port);
+        await app.InitializeAsync();
+        var user = await app.CreateResearcherAsync("reset");
+
+        var clock = Stopwatch.StartNew();
+        await app.ExecuteScopeAsync(async services =>
+        {
+            var sender = services.GetRequiredService<IEmailSender<ApplicationUser>>();
+            await sender.SendPasswordResetLinkAsync(new ApplicationUser(), user.Email, "https://disclosuredesk.example/Account/ResetPassword?code=abc");
+            return true;
+        });
+        while (smtp.Received.IsEmpty && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        var received = MimeMessage.Load(new MemoryStream(Assert.Single(smtp.Received)), cancellationToken);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"The email took {clock.Elapsed} to arrive.");
+        Assert.Equal(user.Email, received.To.Mailboxes.Single().Address);
+        Assert.Contains("https://disclosuredesk.example/Account/ResetPassword?code=abc", received.TextBody, StringComparison.Ordinal);
+        var row = await app.ExecuteDbContextAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.MessageId == received.MessageId, cancellationToken));
+        Assert.Null(row.CaseId);
+        Assert.True(row.State == OutboxState.Sent || row.State == OutboxState.Sending, row.State.ToString());
+
+        using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
+        Assert.Contains(connection.GetRecurringJobs(), job => job.Id == RecurringJobs.OutboxSweep && job.Cron == Cron.Minutely());
+
+        // Hangfire.Storage.SQLite (sqlite-net) and EF (Microsoft.Data.Sqlite) share one native library in this process.
+        var jobsFile = Path.Combine(app.Database.DataDirectory, "jobs.db");
+        Assert.True(File.Exists(jobsFile));
+        using var jobsDb = new SQLite.SQLiteConnection(jobsFile);
+        var hangfireVersion = jobsDb.ExecuteScalar<string>("SELECT sqlite_version()");
+        var appVersion = await app.ExecuteDbContextAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "SELECT sqlite_version()";
+            return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        });
+        Assert.Equal(appVersion, hangfireVersion);
+        Assert.Null(SqliteVersionCheck.Refusal(hangfireVersion));
+    }
+
+    [Fact]
+    public async Task Dashboard_OnlyAdministratorsGetIn()
+    {
+        await using var smtp = TestSmtpServer.Start();
+        await using var app = new HangfireSqliteFactory(smtp.Port);
+        await app.InitializeAsync();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var jobs = new Uri("/jobs", UriKind.Relative);
+
+        using var anonymous = await app.CreateBrowser().GetAsync(jobs, cancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("/Account/Login", anonymous.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        using var researcherBrowser = await app.SignInAsync(await app.CreateResearcherAsync("nojobs"));
+        using var researcher = await researcherBrowser.GetAsync(jobs, cancellationToken);
+        Assert.True(researcher.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Redirect, researcher.StatusCode.ToString());
+        if (researcher.StatusCode == HttpStatusCode.Redirect)
+        {
+            Assert.Contains("AccessDenied", researcher.Headers.Location!.ToString(), StringComparison.Ordinal);
+        }
+
+        using var adminBrowser = await app.SignInAsync(await app.CreateAdministratorAsync("jobs"));
+        using var admin = await adminBrowser.GetAsync(jobs, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Contains("Hangfire", await admin.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+    }
+
+    private sealed class HangfireSqliteFactory(int smtpPort) : DisclosureDeskFactory
+    {
+        public SqliteTestDatabase Database { get; } = new();
+
+        protected override IReadOnlyDictionary<string, string?> DatabaseSettings => new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = nameof(DatabaseProvider.Sqlite),
+            ["Database:DataDirectory"] = Database.DataDirectory,
+        };
+
+        protected override IReadOnlyDictionary<string, string?> AppSettings => new Dictionary<string, string?>
+        {
+            ["Jobs:RunServer"] = "true",
+            ["Jobs:QueuePollIntervalMilliseconds"] = "200",
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Email:Smtp:Security"] = "None",
+        };
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            await Database.DisposeAsync();
+        }
+    }
+}
