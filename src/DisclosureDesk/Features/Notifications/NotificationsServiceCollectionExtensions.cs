@@ -9,6 +9,7 @@ public static class NotificationsServiceCollectionExtensions
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Outbox>();
+        builder.Services.AddSingleton<Templates.EmailTemplateRenderer>();
         builder.Services.AddScoped<DeliverOutboxMessageJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
         builder.Services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();

@@ -33,7 +33,7 @@ public sealed class HangfireWiringTests
         await app.ExecuteScopeAsync(async services =>
         {
             var sender = services.GetRequiredService<IEmailSender<ApplicationUser>>();
-            await sender.SendPasswordResetLinkAsync(new ApplicationUser(), user.Email, "https://disclosuredesk.example/Account/ResetPassword?code=abc");
+            await sender.SendPasswordResetLinkAsync(new ApplicationUser(), user.Email, "https://disclosuredesk.example/Account/ResetPassword?code=abc&amp;userId=42");
             return true;
         });
         while (smtp.Received.IsEmpty && clock.Elapsed < TimeSpan.FromSeconds(20))
@@ -44,7 +44,7 @@ public sealed class HangfireWiringTests
         var received = MimeMessage.Load(new MemoryStream(Assert.Single(smtp.Received)), cancellationToken);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"The email took {clock.Elapsed} to arrive.");
         Assert.Equal(user.Email, received.To.Mailboxes.Single().Address);
-        Assert.Contains("https://disclosuredesk.example/Account/ResetPassword?code=abc", received.TextBody, StringComparison.Ordinal);
+        Assert.Contains("https://disclosuredesk.example/Account/ResetPassword?code=abc&userId=42", received.TextBody, StringComparison.Ordinal);
         var row = await app.ExecuteDbContextAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.MessageId == received.MessageId, cancellationToken));
         Assert.Null(row.CaseId);
         Assert.True(row.State == OutboxState.Sent || row.State == OutboxState.Sending, row.State.ToString());
