@@ -44,7 +44,7 @@ public sealed class CaseWriter(IDbContextFactory<AppDbContext> dbFactory, TimePr
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+            catch (DbUpdateException conflict) when (conflict.IsWriteConflict() && attempt < MaxAttempts)
             {
                 await transaction.RollbackAsync(cancellationToken);
             }

@@ -98,7 +98,7 @@ public sealed class DeliverOutboxMessageJob(
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxRecordAttempts)
+            catch (DbUpdateException conflict) when (conflict.IsWriteConflict() && attempt < MaxRecordAttempts)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 continue;
