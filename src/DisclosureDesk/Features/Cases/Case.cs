@@ -42,6 +42,13 @@ public class Case
     public string? OrganizationKey { get; set; }
     public string? OrganizationWebsite { get; set; }
 
+    /// <summary>When the owner was first sent a notification; the disclosure deadline counts from here.</summary>
+    public DateTime? FirstNotifiedAt { get; set; }
+
+    /// <summary>The disclosure policy chosen when the owner was notified, by name.</summary>
+    public string? DisclosurePolicy { get; set; }
+    public DateTime? DisclosureDeadlineAt { get; set; }
+
     public string LeadId { get; set; } = "";
     public List<CaseMember> Members { get; set; } = [];
     public List<CaseContact> Contacts { get; set; } = [];

@@ -24,6 +24,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         builder.Property(c => c.OrganizationKey).HasMaxLength(CaseLimits.NameLength);
         builder.Property(c => c.OrganizationWebsite).HasMaxLength(CaseLimits.UrlLength);
         builder.Property(c => c.LeadId).HasMaxLength(450);
+        builder.Property(c => c.DisclosurePolicy).HasMaxLength(CaseLimits.ShortTextLength);
         builder.Property(c => c.LastEventHash).HasMaxLength(64);
         builder.Property(c => c.LastEventSequence).IsConcurrencyToken();
 

@@ -9,7 +9,7 @@ namespace DisclosureDesk.Features.Cases;
 /// </summary>
 public abstract class CasePanelBase : ComponentBase
 {
-    [Inject] private CurrentUserAccessor CurrentUserAccessor { get; set; } = default!;
+    [Inject] protected CurrentUserAccessor CurrentUserAccessor { get; set; } = default!;
 
     [Parameter] public EventCallback OnChanged { get; set; }
 
@@ -17,13 +17,15 @@ public abstract class CasePanelBase : ComponentBase
 
     protected bool Busy { get; private set; }
 
+    protected void Show(CommandResult result) => Error = result.Succeeded ? null : result.Summary;
+
     protected async Task<bool> RunAsync(Func<CurrentUser, Task<CommandResult>> command)
     {
         Busy = true;
         try
         {
             var result = await command(await CurrentUserAccessor.GetRequiredAsync());
-            Error = result.Succeeded ? null : result.Summary;
+            Show(result);
             if (result.Succeeded)
             {
                 await OnChanged.InvokeAsync();

@@ -12,7 +12,7 @@ public static class ManageCaseContacts
         [StringLength(CaseLimits.NameLength, ErrorMessage = "The name can be at most {1} characters.")]
         public string Name { get; set; } = "";
 
-        [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+        [DeliverableEmail]
         [StringLength(CaseLimits.EmailLength, ErrorMessage = "The email address can be at most {1} characters.")]
         public string? Email { get; set; }
 

@@ -21,6 +21,7 @@ public enum TimelineEventType
     EmailSent = 9,
     EmailFailed = 10,
     EmailOutcomeUnknown = 11,
+    OwnerNotified = 12,
 }
 
 /// <summary>

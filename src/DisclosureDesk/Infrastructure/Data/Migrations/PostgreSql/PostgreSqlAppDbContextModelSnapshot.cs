@@ -51,6 +51,13 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<DateTime?>("DisclosureDeadlineAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisclosurePolicy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("DiscoveryMethod")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
@@ -58,6 +65,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<string>("DuplicateOfReference")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("FirstNotifiedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime?>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone");

@@ -44,12 +44,22 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DisclosureDeadlineAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisclosurePolicy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DiscoveryMethod")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DuplicateOfReference")
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstNotifiedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("FirstSeenAt")

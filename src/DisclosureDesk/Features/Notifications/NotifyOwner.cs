@@ -1,0 +1,171 @@
+using System.ComponentModel.DataAnnotations;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications.Templates;
+using DisclosureDesk.Features.Timeline;
+using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Infrastructure.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DisclosureDesk.Features.Notifications;
+
+/// <summary>
+/// The first notification of a case's owner: drafted from the initial-notification template, shown to the
+/// researcher to read and edit, then queued in the outbox in the same transaction that records it on the
+/// case, sets the disclosure deadline and moves the case to Notified.
+/// </summary>
+public static class NotifyOwner
+{
+    public const int MaxSubjectLength = 250;
+    public const int MaxBodyLength = 50_000;
+
+    public sealed class Form
+    {
+        public HashSet<int> ContactIds { get; set; } = [];
+        public string PolicyId { get; set; } = DisclosurePolicies.ExposedData.Id;
+        public int? CustomDays { get; set; }
+
+        [Required(ErrorMessage = "The email needs a subject.")]
+        [StringLength(MaxSubjectLength, ErrorMessage = "The subject can be at most {1} characters.")]
+        public string Subject { get; set; } = "";
+
+        [Required(ErrorMessage = "The email needs a body.")]
+        [StringLength(MaxBodyLength, ErrorMessage = "The body can be at most {1} characters.")]
+        public string Body { get; set; } = "";
+    }
+
+    public sealed record CaseEmail(long Id, DateTime CreatedAt, OutboxState State, string To, string Subject, DateTime? SentAt, string? LastError, string MessageId);
+
+    public sealed record Draft(string Subject, string Body, DateTime DeadlineAt, DisclosurePolicy Policy, IReadOnlyList<string> Recipients);
+
+    public sealed class Handler(
+        IDbContextFactory<AppDbContext> dbFactory,
+        CaseWriter writer,
+        EmailTemplateRenderer renderer,
+        Outbox outbox,
+        IOptions<EmailOptions> emailOptions,
+        TimeProvider time)
+    {
+        /// <summary>The email as it would go out now to the chosen contacts, or the reason it cannot.</summary>
+        public async Task<CommandResult<Draft>> DraftAsync(string reference, Form form, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var @case = await db.CasesVisibleTo(user).AsNoTracking().Include(c => c.Contacts)
+                .SingleOrDefaultAsync(c => c.Reference == reference, cancellationToken);
+            if (@case is null)
+            {
+                return CommandResult.NotFound;
+            }
+            var refusal = Check(@case, form, out var policy, out var contacts);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            var now = time.GetUtcNow().UtcDateTime;
+            var deadline = policy.DeadlineFrom(now);
+            var rendered = renderer.Render(EmailTemplateId.InitialNotification, NotificationModel.Create(@case, new NotificationParameters
+            {
+                TimeZone = user.TimeZone,
+                Now = now,
+                ResearcherName = user.Name,
+                TeamName = emailOptions.Value.FromName,
+                ReplyAddress = emailOptions.Value.ReplyToAddress ?? emailOptions.Value.FromAddress,
+                RecipientName = contacts.Count == 1 ? contacts[0].Name : null,
+                FirstNotifiedAt = now,
+                DeadlineAt = deadline,
+                PolicyName = policy.Name,
+                PolicyUrl = policy.Url,
+            }));
+            return CommandResult<Draft>.Ok(new Draft(rendered.Subject, rendered.TextBody, deadline, policy, contacts.Select(c => c.Email!).ToList()));
+        }
+
+        /// <summary>The case's emails, newest first, or null when the user may not see the case.</summary>
+        public async Task<IReadOnlyList<CaseEmail>?> EmailsAsync(string reference, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var caseId = await db.CasesVisibleTo(user).Where(c => c.Reference == reference).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
+            if (caseId is null)
+            {
+                return null;
+            }
+            return await db.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.CaseId == caseId)
+                .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+                .Select(m => new CaseEmail(m.Id, m.CreatedAt, m.State, m.To, m.Subject, m.SentAt, m.LastError, m.MessageId))
+                .ToListAsync(cancellationToken);
+        }
+
+        /// <summary>Queues the (possibly edited) email and records the notification on the case.</summary>
+        public async Task<CommandResult> SendAsync(string reference, Form form, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            var errors = ModelValidation.Validate(form);
+            if (form.Subject.Contains('\r', StringComparison.Ordinal) || form.Subject.Contains('\n', StringComparison.Ordinal))
+            {
+                errors.Add(new ValidationResult("The subject must be a single line.", [nameof(Form.Subject)]));
+            }
+            if (errors.Count > 0)
+            {
+                return CommandResult.Fail(errors);
+            }
+
+            OutboxMessage? queued = null;
+            var result = await writer.ChangeAsync(reference, user, (db, @case, now) =>
+            {
+                var refusal = Check(@case, form, out var policy, out var contacts);
+                if (refusal is not null)
+                {
+                    return Task.FromResult(refusal);
+                }
+                var recipients = contacts.Select(c => c.Email!).ToList();
+                queued = outbox.Enqueue(db, new OutgoingEmail(recipients, form.Subject.Trim(), form.Body, @case.Id));
+                @case.FirstNotifiedAt = now;
+                @case.DisclosurePolicy = policy.Name;
+                @case.DisclosureDeadlineAt = policy.DeadlineFrom(now);
+                CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.OwnerNotified,
+                    $"Owner notification queued to {string.Join(", ", recipients)}: \"{form.Subject.Trim()}\" (Message-ID <{queued.MessageId}>). " +
+                    $"Disclosure deadline {@case.DisclosureDeadlineAt:yyyy-MM-dd} UTC under {policy.Name}.",
+                    EventVisibility.Owner);
+                if (@case.Status == CaseStatus.OwnerIdentified)
+                {
+                    @case.Status = CaseStatus.Notified;
+                    CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.StatusChanged,
+                        $"Status changed from {CaseStatus.OwnerIdentified.DisplayName()} to {CaseStatus.Notified.DisplayName()}.",
+                        changes: [new FieldChange("Status", CaseStatus.OwnerIdentified.DisplayName(), CaseStatus.Notified.DisplayName())]);
+                }
+                return Task.FromResult(CommandResult.Success);
+            }, cancellationToken);
+
+            if (result.Succeeded && queued is not null)
+            {
+                outbox.Dispatch(queued);
+            }
+            return result;
+        }
+
+        private static CommandResult? Check(Case @case, Form form, out DisclosurePolicy policy, out List<CaseContact> contacts)
+        {
+            contacts = [];
+            policy = DisclosurePolicies.ExposedData;
+            if (@case.FirstNotifiedAt is not null)
+            {
+                return CommandResult.Fail("The owner has already been notified; follow-ups continue from that first notification.");
+            }
+            if (@case.Status is not (CaseStatus.OwnerIdentified or CaseStatus.Notified or CaseStatus.NoResponse or CaseStatus.Escalated))
+            {
+                return CommandResult.Fail($"Identify the owner before notifying them: move the case to {CaseStatus.OwnerIdentified.DisplayName()} first.");
+            }
+            if (DisclosurePolicies.Resolve(form.PolicyId, form.CustomDays) is not { } chosen)
+            {
+                return CommandResult.Fail($"Choose a disclosure policy; a custom one needs {DisclosurePolicies.MinCustomDays} to {DisclosurePolicies.MaxCustomDays} days.", nameof(Form.PolicyId));
+            }
+            policy = chosen;
+            contacts = @case.Contacts.Where(c => form.ContactIds.Contains(c.Id) && c.Email is not null).OrderBy(c => c.AddedAt).ToList();
+            if (contacts.Count == 0)
+            {
+                return CommandResult.Fail("Choose at least one contact with an email address.", nameof(Form.ContactIds));
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Timeline;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+
+namespace DisclosureDesk.IntegrationTests.Features.Notifications;
+
+/// <summary>The first notification of an owner: drafted, queued with the case change that records it, refused when it must be.</summary>
+public abstract class NotifyOwnerTests
+{
+    private readonly DisclosureDeskFactory _app;
+
+    private NotifyOwnerTests(DisclosureDeskFactory app)
+    {
+        app.RequireDatabase();
+        _app = app;
+    }
+
+    [Collection(typeof(SqliteCollection))]
+    public sealed class OnSqlite(SqliteDisclosureDeskFactory app) : NotifyOwnerTests(app);
+
+    [Collection(typeof(PostgreSqlCollection))]
+    public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : NotifyOwnerTests(app);
+
+    [Fact]
+    public async Task SendAsync_OwnerIdentified_QueuesTheEditedEmailSetsTheDeadlineAndMovesToNotifiedInOneChain()
+    {
+        var (lead, reference, contactId) = await CaseReadyToNotifyAsync("notify");
+        var form = new NotifyOwner.Form { ContactIds = [contactId], PolicyId = DisclosurePolicies.CertCc.Id };
+
+        var draft = await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult<NotifyOwner.Draft>>(h => h.DraftAsync(reference, form, lead.Current));
+        Assert.True(draft.Result.Succeeded, draft.Result.Summary);
+        Assert.StartsWith($"[{reference}]", draft.Value!.Subject, StringComparison.Ordinal);
+        Assert.Contains("198.51.100.23:27017", draft.Value.Body, StringComparison.Ordinal);
+        var now = _app.Time.GetUtcNow().UtcDateTime;
+        Assert.Equal(now.AddDays(45), draft.Value.DeadlineAt);
+        Assert.Contains(now.AddDays(45).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), draft.Value.Body, StringComparison.Ordinal);
+
+        form.Subject = draft.Value.Subject;
+        form.Body = draft.Value.Body + "\nP.S. Edited by the researcher.";
+        var sent = await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.SendAsync(reference, form, lead.Current));
+        Assert.True(sent.Succeeded, sent.Summary);
+
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Equal(CaseStatus.Notified, details!.Case.Status);
+        Assert.Equal(now, details.Case.FirstNotifiedAt);
+        Assert.Equal(now.AddDays(45), details.Case.DisclosureDeadlineAt);
+        Assert.Equal(DisclosurePolicies.CertCc.Name, details.Case.DisclosurePolicy);
+        Assert.True(details.Chain.IsValid, details.Chain.Problem);
+
+        var row = await _app.ExecuteDbContextAsync(db => db.Set<OutboxMessage>().SingleAsync(m => m.CaseId == details.Case.Id));
+        Assert.Equal(OutboxState.Due, row.State);
+        var message = MimeMessage.Load(new MemoryStream(row.Content), TestContext.Current.CancellationToken);
+        Assert.Equal(row.MessageId, message.MessageId);
+        Assert.Equal("owner-security@northwind.example", message.To.Mailboxes.Single().Address);
+        Assert.Equal(form.Subject, message.Subject);
+        Assert.EndsWith("P.S. Edited by the researcher.", message.TextBody?.TrimEnd(), StringComparison.Ordinal);
+
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        var notified = Assert.Single(timeline!.Events, e => e.Type == TimelineEventType.OwnerNotified);
+        Assert.Contains(row.MessageId, notified.Text, StringComparison.Ordinal);
+        Assert.Equal(EventVisibility.Owner, notified.Visibility);
+        Assert.Equal(TimelineEventType.StatusChanged, timeline.Events[0].Type);
+    }
+
+    [Fact]
+    public async Task SendAsync_RefusedRequests_WriteNothing()
+    {
+        var (lead, reference, contactId) = await CaseReadyToNotifyAsync("refused");
+        var valid = new NotifyOwner.Form { ContactIds = [contactId], Subject = "[x] Exposed database", Body = "Hello" };
+        var before = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+
+        Assert.False((await SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [], Subject = "s", Body = "b" })).Succeeded);
+        Assert.False((await SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [contactId], Subject = "Line one\r\nBcc: victim@example.com", Body = "b" })).Succeeded);
+        Assert.False((await SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [contactId], PolicyId = "custom", CustomDays = 0, Subject = "s", Body = "b" })).Succeeded);
+        Assert.False((await SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [contactId], Subject = "", Body = "b" })).Succeeded);
+        var stranger = await _app.CreateResearcherAsync("refused-stranger");
+        Assert.Equal(CommandResult.NotFound.Summary, (await SendAsync(reference, stranger, valid)).Summary);
+
+        var after = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Equal(before!.Case.LastEventSequence, after!.Case.LastEventSequence);
+        Assert.Null(after.Case.FirstNotifiedAt);
+        Assert.False(await _app.ExecuteDbContextAsync(db => db.Set<OutboxMessage>().AnyAsync(m => m.CaseId == after.Case.Id)));
+
+        Assert.True((await SendAsync(reference, lead, valid)).Succeeded);
+        var again = await SendAsync(reference, lead, valid);
+        Assert.Contains("already been notified", again.Summary, StringComparison.Ordinal);
+        Assert.Equal(1, await _app.ExecuteDbContextAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.CaseId == after.Case.Id)));
+    }
+
+    [Fact]
+    public async Task DraftAsync_CaseNotYetAtOwnerIdentified_IsRefusedWithTheStepToTake()
+    {
+        var lead = await _app.CreateResearcherAsync("too-early");
+        var reference = await _app.CreateCaseAsync(lead);
+        var contact = await _app.ExecuteAsync<ManageCaseContacts.Handler, CommandResult>(h =>
+            h.AddAsync(reference, new ManageCaseContacts.ContactForm { Name = "Ops", Email = "ops@too-early.example" }, lead.Current));
+        Assert.True(contact.Succeeded, contact.Summary);
+        var contactId = await ContactIdAsync(reference);
+
+        var draft = await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult<NotifyOwner.Draft>>(h =>
+            h.DraftAsync(reference, new NotifyOwner.Form { ContactIds = [contactId] }, lead.Current));
+
+        Assert.False(draft.Result.Succeeded);
+        Assert.Contains("Owner identified", draft.Result.Summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("owner@example.com\r\nBcc: everyone@example.com")]
+    [InlineData("owner@")]
+    [InlineData("owner@localhost")]
+    [InlineData("Owner <owner@example.com>")]
+    [InlineData("a@example.com, b@example.com")]
+    public async Task AddContact_AddressThatCannotBeMailedSafely_IsRefusedAtEntry(string email)
+    {
+        var lead = await _app.CreateResearcherAsync("bad-address");
+        var reference = await _app.CreateCaseAsync(lead);
+
+        var result = await _app.ExecuteAsync<ManageCaseContacts.Handler, CommandResult>(h =>
+            h.AddAsync(reference, new ManageCaseContacts.ContactForm { Name = "Owner", Email = email }, lead.Current));
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.Errors.ContainsKey(nameof(ManageCaseContacts.ContactForm.Email)));
+    }
+
+    private Task<CommandResult> SendAsync(string reference, TestUser user, NotifyOwner.Form form) =>
+        _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.SendAsync(reference, form, user.Current));
+
+    private async Task<(TestUser Lead, string Reference, int ContactId)> CaseReadyToNotifyAsync(string label)
+    {
+        var lead = await _app.CreateResearcherAsync(label);
+        var reference = await _app.CreateCaseAsync(lead, form =>
+        {
+            form.Host = "198.51.100.23";
+            form.OrganizationName = "Northwind Logistics";
+            form.RecordCount = 2_100_000;
+            form.DataCategories = DataCategories.Location;
+        });
+        var added = await _app.ExecuteAsync<ManageCaseContacts.Handler, CommandResult>(h =>
+            h.AddAsync(reference, new ManageCaseContacts.ContactForm { Name = "Security team", Email = "owner-security@northwind.example" }, lead.Current));
+        Assert.True(added.Succeeded, added.Summary);
+        foreach (var status in new[] { CaseStatus.Triaged, CaseStatus.OwnerIdentified })
+        {
+            var moved = await _app.ExecuteAsync<ChangeCaseStatus.Handler, CommandResult>(h =>
+                h.HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = status }, lead.Current));
+            Assert.True(moved.Succeeded, moved.Summary);
+        }
+        return (lead, reference, await ContactIdAsync(reference));
+    }
+
+    private Task<int> ContactIdAsync(string reference) =>
+        _app.ExecuteDbContextAsync(db => db.CaseContacts.Where(c => db.Cases.Any(k => k.Id == c.CaseId && k.Reference == reference)).Select(c => c.Id).SingleAsync());
+}
