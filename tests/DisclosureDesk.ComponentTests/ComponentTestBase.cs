@@ -2,8 +2,10 @@ using System.Security.Claims;
 using Bunit.TestDoubles;
 using DisclosureDesk.Components.Shared;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Infrastructure.Email;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -72,6 +74,8 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<CreateCase.Handler>();
         Services.AddScoped<ChangeCaseStatus.Handler>();
         Services.AddScoped<ListCases.Handler>();
+        Services.AddScoped<ListOutbox.Handler>();
+        Services.AddSingleton<IMailTransport>(new PickupFolderTransport(PickupDirectory));
 
         _authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -80,6 +84,9 @@ public abstract class ComponentTestBase : BunitContext
 
     /// <summary>A year that is not this one, so a reference year can only have come from this clock.</summary>
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2031, 3, 14, 9, 30, 0, TimeSpan.Zero));
+
+    /// <summary>Where the embedded default's mail transport would write; nothing is written by rendering a page.</summary>
+    protected string PickupDirectory => Path.Combine(_directory, "mail", "pickup");
 
     protected NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
 

@@ -5,7 +5,7 @@ namespace DisclosureDesk.Features.Notifications;
 
 public static class NotificationsServiceCollectionExtensions
 {
-    /// <summary>The outbox, its delivery and sweep jobs, and Identity's email sender on top of them.</summary>
+    /// <summary>The outbox, its delivery and sweep jobs, its page, and Identity's email sender on top of them.</summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Outbox>();
@@ -13,6 +13,7 @@ public static class NotificationsServiceCollectionExtensions
         builder.Services.AddScoped<DeliverOutboxMessageJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
         builder.Services.AddScoped<NotifyOwner.Handler>();
+        builder.Services.AddScoped<ListOutbox.Handler>();
         builder.Services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
         return builder;
     }

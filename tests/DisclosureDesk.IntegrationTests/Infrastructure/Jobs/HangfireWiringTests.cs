@@ -18,6 +18,7 @@ namespace DisclosureDesk.IntegrationTests.Infrastructure.Jobs;
 /// The one test of the real Hangfire server: an email handed to Identity's sender travels outbox → Hangfire
 /// (SQLite storage in jobs.db) → MailKit → a real SMTP server, in the same process as EF on the app database.
 /// </summary>
+[Collection(typeof(HangfireServerCollection))]
 public sealed class HangfireWiringTests
 {
     [Fact]
