@@ -31,6 +31,8 @@ public sealed class AppFixture : IAsyncLifetime
 
     public Uri BaseAddress => _server?.BaseAddress ?? throw new InvalidOperationException("The app is not running.");
 
+    public string DataDirectory => _server?.DataDirectory ?? throw new InvalidOperationException("The app is not running.");
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))

@@ -26,6 +26,9 @@ public sealed partial class AppServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The app's data folder: its database, keys and, with no SMTP server configured, its outgoing mail.</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>What the app has written so far, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 

@@ -11,6 +11,8 @@ public abstract class BrowserTest(AppFixture app) : IAsyncDisposable
 {
     private IBrowserContext? _context;
 
+    protected AppFixture App => app;
+
     protected async Task<IPage> OpenPageAsAdministratorAsync()
     {
         _context ??= await app.NewAdministratorContextAsync();

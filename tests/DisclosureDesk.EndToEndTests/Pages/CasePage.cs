@@ -24,6 +24,10 @@ public sealed partial class CasePage
     public ILocator TimelineEvents =>
         _page.GetByRole(AriaRole.List, new() { Name = "Case events, newest first", Exact = true }).GetByRole(AriaRole.Listitem);
 
+    public ILocator ContactsPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Owner and contacts", Exact = true });
+
+    public ILocator NotificationPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Notification", Exact = true });
+
     public ILocator AuditChainStatus => _page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Audit chain" });
 
     /// <summary>Waits until <paramref name="page"/> shows a case and its circuit is live.</summary>
@@ -39,6 +43,23 @@ public sealed partial class CasePage
     {
         await StatusPanel.GetByLabel("Move to", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = newStatus });
         await StatusPanel.GetByRole(AriaRole.Button, new() { Name = "Change status", Exact = true }).ClickAsync();
+    }
+
+    public async Task AddContactAsync(string name, string email)
+    {
+        await ContactsPanel.GetByText("Add a contact", new() { Exact = true }).ClickAsync();
+        await ContactsPanel.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await ContactsPanel.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
+        await ContactsPanel.GetByRole(AriaRole.Button, new() { Name = "Add contact", Exact = true }).ClickAsync();
+        await Assertions.Expect(ContactsPanel.GetByText(email)).ToBeVisibleAsync();
+    }
+
+    /// <summary>Drafts the first notification to every contact under the default policy and sends it unedited.</summary>
+    public async Task NotifyOwnerAsync()
+    {
+        await NotificationPanel.GetByRole(AriaRole.Button, new() { Name = "Draft notification", Exact = true }).ClickAsync();
+        await Assertions.Expect(NotificationPanel.GetByLabel("Subject", new() { Exact = true })).ToHaveValueAsync(new Regex($"^\\[{Reference}\\]"));
+        await NotificationPanel.GetByRole(AriaRole.Button, new() { Name = "Send notification", Exact = true }).ClickAsync();
     }
 
     [GeneratedRegex(@"/cases/(?<reference>DD-\d{4}-\d{5})$")]

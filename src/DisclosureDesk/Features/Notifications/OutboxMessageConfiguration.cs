@@ -18,7 +18,9 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.HasIndex(m => m.MessageId).IsUnique();
         // The sweep's query: rows in a given state whose next attempt time has passed.
         builder.HasIndex(m => new { m.State, m.NextAttemptAt });
-        builder.HasIndex(m => m.CaseId);
+        // The Outbox page and the case's email list, newest first, keyset-paged on (CreatedAt, Id).
+        builder.HasIndex(m => new { m.CreatedAt, m.Id });
+        builder.HasIndex(m => new { m.CaseId, m.CreatedAt, m.Id });
         builder.HasOne<Case>().WithMany().HasForeignKey(m => m.CaseId).OnDelete(DeleteBehavior.Restrict);
     }
 }

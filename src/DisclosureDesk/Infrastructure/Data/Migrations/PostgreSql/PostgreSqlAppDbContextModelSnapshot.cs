@@ -320,12 +320,14 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CaseId");
-
                     b.HasIndex("MessageId")
                         .IsUnique();
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("State", "NextAttemptAt");
+
+                    b.HasIndex("CaseId", "CreatedAt", "Id");
 
                     b.ToTable("OutboxMessages", (string)null);
                 });
