@@ -49,6 +49,12 @@ public class Case
     public string? DisclosurePolicy { get; set; }
     public DateTime? DisclosureDeadlineAt { get; set; }
 
+    /// <summary>When an unanswered case becomes No response, unless the owner answers or follow-ups are paused.</summary>
+    public DateTime? NoResponseAt { get; set; }
+
+    /// <summary>Set while the researcher has paused the follow-ups; resuming shifts the remaining dates by the pause.</summary>
+    public DateTime? FollowUpsPausedAt { get; set; }
+
     public string LeadId { get; set; } = "";
     public List<CaseMember> Members { get; set; } = [];
     public List<CaseContact> Contacts { get; set; } = [];

@@ -66,6 +66,11 @@ public static class ChangeCaseStatus
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.StatusChanged,
                     $"Status changed from {from.DisplayName()} to {command.NewStatus.DisplayName()}{rejection}.{note}",
                     changes: [new FieldChange("Status", from.DisplayName(), command.NewStatus.DisplayName())]);
+                if (Notifications.FollowUpSchedule.EndsFollowUps(command.NewStatus))
+                {
+                    await Notifications.FollowUpSchedule.CancelAsync(db, @case, user.AsActor(), now,
+                        $"the case is now {command.NewStatus.DisplayName()}", cancellationToken);
+                }
                 return CommandResult.Success;
             }, cancellationToken);
         }

@@ -12,6 +12,7 @@ public static class NotificationsServiceCollectionExtensions
         builder.Services.AddSingleton<Templates.EmailTemplateRenderer>();
         builder.Services.AddScoped<DeliverOutboxMessageJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
+        builder.Services.AddScoped<MarkUnansweredCasesJob>();
         builder.Services.AddScoped<NotifyOwner.Handler>();
         builder.Services.AddScoped<ListOutbox.Handler>();
         builder.Services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();

@@ -37,7 +37,14 @@ public static class NotifyOwner
 
     public sealed record CaseEmail(long Id, DateTime CreatedAt, OutboxState State, string To, string Subject, DateTime? SentAt, string? LastError, string MessageId);
 
-    public sealed record Draft(string Subject, string Body, DateTime DeadlineAt, DisclosurePolicy Policy, IReadOnlyList<string> Recipients);
+    public sealed record Draft(
+        string Subject,
+        string Body,
+        DateTime DeadlineAt,
+        DisclosurePolicy Policy,
+        IReadOnlyList<string> Recipients,
+        IReadOnlyList<FollowUpSchedule.PlannedEmail> FollowUps,
+        DateTime NoResponseAt);
 
     public sealed class Handler(
         IDbContextFactory<AppDbContext> dbFactory,
@@ -63,21 +70,11 @@ public static class NotifyOwner
                 return refusal;
             }
             var now = time.GetUtcNow().UtcDateTime;
-            var deadline = policy.DeadlineFrom(now);
-            var rendered = renderer.Render(EmailTemplateId.InitialNotification, NotificationModel.Create(@case, new NotificationParameters
-            {
-                TimeZone = user.TimeZone,
-                Now = now,
-                ResearcherName = user.Name,
-                TeamName = emailOptions.Value.FromName,
-                ReplyAddress = emailOptions.Value.ReplyToAddress ?? emailOptions.Value.FromAddress,
-                RecipientName = contacts.Count == 1 ? contacts[0].Name : null,
-                FirstNotifiedAt = now,
-                DeadlineAt = deadline,
-                PolicyName = policy.Name,
-                PolicyUrl = policy.Url,
-            }));
-            return CommandResult<Draft>.Ok(new Draft(rendered.Subject, rendered.TextBody, deadline, policy, contacts.Select(c => c.Email!).ToList()));
+            var parameters = Parameters(@case, user, policy, contacts, now, now);
+            var rendered = renderer.Render(EmailTemplateId.InitialNotification, NotificationModel.Create(@case, parameters));
+            var followUps = FollowUpSchedule.Plan(@case, renderer, parameters, now, TimeSpan.Zero, now);
+            return CommandResult<Draft>.Ok(new Draft(rendered.Subject, rendered.TextBody, parameters.DeadlineAt, policy,
+                contacts.Select(c => c.Email!).ToList(), followUps, now + FollowUpSchedule.NoResponseAfter));
         }
 
         /// <summary>The case's emails, newest first, or null when the user may not see the case.</summary>
@@ -109,7 +106,7 @@ public static class NotifyOwner
                 return CommandResult.Fail(errors);
             }
 
-            OutboxMessage? queued = null;
+            var queued = new List<OutboxMessage>();
             var result = await writer.ChangeAsync(reference, user, (db, @case, now) =>
             {
                 var refusal = Check(@case, form, out var policy, out var contacts);
@@ -118,13 +115,23 @@ public static class NotifyOwner
                     return Task.FromResult(refusal);
                 }
                 var recipients = contacts.Select(c => c.Email!).ToList();
-                queued = outbox.Enqueue(db, new OutgoingEmail(recipients, form.Subject.Trim(), form.Body, @case.Id));
+                queued.Clear();
+                var initial = outbox.Enqueue(db, new OutgoingEmail(recipients, form.Subject.Trim(), form.Body, @case.Id));
+                queued.Add(initial);
+                var followUps = FollowUpSchedule.Plan(@case, renderer, Parameters(@case, user, policy, contacts, now, now), now, TimeSpan.Zero, now);
+                foreach (var followUp in followUps)
+                {
+                    queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id), followUp.DueAt));
+                }
                 @case.FirstNotifiedAt = now;
                 @case.DisclosurePolicy = policy.Name;
                 @case.DisclosureDeadlineAt = policy.DeadlineFrom(now);
+                @case.NoResponseAt = now + FollowUpSchedule.NoResponseAfter;
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.OwnerNotified,
-                    $"Owner notification queued to {string.Join(", ", recipients)}: \"{form.Subject.Trim()}\" (Message-ID <{queued.MessageId}>). " +
-                    $"Disclosure deadline {@case.DisclosureDeadlineAt:yyyy-MM-dd} UTC under {policy.Name}.",
+                    $"Owner notification queued to {string.Join(", ", recipients)}: \"{form.Subject.Trim()}\" (Message-ID <{initial.MessageId}>). " +
+                    $"Disclosure deadline {@case.DisclosureDeadlineAt:yyyy-MM-dd} UTC under {policy.Name}. " +
+                    $"Follow-ups scheduled for {string.Join(", ", followUps.Select(f => f.DueAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}; " +
+                    $"No response on {@case.NoResponseAt:yyyy-MM-dd} if the owner stays silent.",
                     EventVisibility.Owner);
                 if (@case.Status == CaseStatus.OwnerIdentified)
                 {
@@ -136,12 +143,95 @@ public static class NotifyOwner
                 return Task.FromResult(CommandResult.Success);
             }, cancellationToken);
 
-            if (result.Succeeded && queued is not null)
+            if (result.Succeeded)
             {
-                outbox.Dispatch(queued);
+                queued.ForEach(outbox.Dispatch);
             }
             return result;
         }
+
+        /// <summary>Stops the follow-ups until resumed; the case will not become No response meanwhile.</summary>
+        public Task<CommandResult> PauseAsync(string reference, CurrentUser user, CancellationToken cancellationToken = default) =>
+            writer.ChangeAsync(reference, user, async (db, @case, now) =>
+            {
+                if (@case.FirstNotifiedAt is null || FollowUpSchedule.EndsFollowUps(@case.Status))
+                {
+                    return CommandResult.Fail("There are no follow-ups to pause.");
+                }
+                if (@case.FollowUpsPausedAt is not null)
+                {
+                    return CommandResult.Fail("The follow-ups are already paused.");
+                }
+                @case.FollowUpsPausedAt = now;
+                if (await FollowUpSchedule.CancelAsync(db, @case, user.AsActor(), now, "paused by the researcher", cancellationToken) == 0)
+                {
+                    CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.FollowUpsChanged, "Follow-ups paused.");
+                }
+                return CommandResult.Success;
+            }, cancellationToken);
+
+        /// <summary>Plans the follow-ups that were still to come when paused, each later by the length of the pause.</summary>
+        public async Task<CommandResult> ResumeAsync(string reference, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            var queued = new List<OutboxMessage>();
+            var result = await writer.ChangeAsync(reference, user, async (db, @case, now) =>
+            {
+                if (@case.FollowUpsPausedAt is not { } pausedAt || @case.FirstNotifiedAt is not { } firstNotifiedAt)
+                {
+                    return CommandResult.Fail("The follow-ups are not paused.");
+                }
+                if (FollowUpSchedule.EndsFollowUps(@case.Status))
+                {
+                    return CommandResult.Fail($"The case is {@case.Status.DisplayName()}; the owner is no longer chased.");
+                }
+                var first = await db.OutboxMessages.AsNoTracking()
+                    .Where(m => m.CaseId == @case.Id)
+                    .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
+                    .Select(m => m.To)
+                    .FirstAsync(cancellationToken);
+                var recipients = first.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                var policy = DisclosurePolicies.Standard.FirstOrDefault(p => p.Name == @case.DisclosurePolicy)
+                    ?? new DisclosurePolicy("recorded", @case.DisclosurePolicy ?? "", 0, null);
+                var shift = now - pausedAt;
+                var parameters = Parameters(@case, user, policy, [], firstNotifiedAt, now) with
+                {
+                    DeadlineAt = @case.DisclosureDeadlineAt ?? policy.DeadlineFrom(firstNotifiedAt),
+                };
+                queued.Clear();
+                var followUps = FollowUpSchedule.Plan(@case, renderer, parameters, firstNotifiedAt, shift, pausedAt);
+                foreach (var followUp in followUps)
+                {
+                    queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id), followUp.DueAt));
+                }
+                @case.FollowUpsPausedAt = null;
+                @case.NoResponseAt = (@case.NoResponseAt ?? firstNotifiedAt + FollowUpSchedule.NoResponseAfter) + shift;
+                CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.FollowUpsChanged,
+                    followUps.Count == 0
+                        ? $"Follow-ups resumed; none were left to send. No response on {@case.NoResponseAt:yyyy-MM-dd}."
+                        : $"Follow-ups resumed: {string.Join(", ", followUps.Select(f => f.DueAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}; " +
+                          $"No response on {@case.NoResponseAt:yyyy-MM-dd}.");
+                return CommandResult.Success;
+            }, cancellationToken);
+            if (result.Succeeded)
+            {
+                queued.ForEach(outbox.Dispatch);
+            }
+            return result;
+        }
+
+        private NotificationParameters Parameters(Case @case, CurrentUser user, DisclosurePolicy policy, List<CaseContact> contacts, DateTime firstNotifiedAt, DateTime now) => new()
+        {
+            TimeZone = user.TimeZone,
+            Now = now,
+            ResearcherName = user.Name,
+            TeamName = emailOptions.Value.FromName,
+            ReplyAddress = emailOptions.Value.ReplyToAddress ?? emailOptions.Value.FromAddress,
+            RecipientName = contacts.Count == 1 ? contacts[0].Name : null,
+            FirstNotifiedAt = firstNotifiedAt,
+            DeadlineAt = policy.DeadlineFrom(firstNotifiedAt),
+            PolicyName = policy.Name,
+            PolicyUrl = policy.Url,
+        };
 
         private static CommandResult? Check(Case @case, Form form, out DisclosurePolicy policy, out List<CaseContact> contacts)
         {

@@ -22,6 +22,7 @@ public enum TimelineEventType
     EmailFailed = 10,
     EmailOutcomeUnknown = 11,
     OwnerNotified = 12,
+    FollowUpsChanged = 13,
 }
 
 /// <summary>

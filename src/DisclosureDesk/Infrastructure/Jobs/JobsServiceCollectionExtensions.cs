@@ -41,16 +41,20 @@ public static class JobsServiceCollectionExtensions
             }
         });
 
-        var jobs = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
-        if (jobs.RunServer)
+        builder.Services.AddHangfireServer((services, options) =>
         {
-            builder.Services.AddHangfireServer(options =>
-            {
-                // Two cores: a few workers keep mail moving without starving the web requests.
-                options.WorkerCount = jobs.WorkerCount;
-                options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
-            });
-        }
+            // Two cores: a few workers keep mail moving without starving the web requests.
+            options.WorkerCount = services.GetRequiredService<IOptions<JobsOptions>>().Value.WorkerCount;
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+        });
+        // Whether this process runs workers is decided when the host starts, from the bound options, not while
+        // services are registered: configuration added by a test host or a later source is only visible then.
+        var server = builder.Services.Last(d => d.ServiceType == typeof(IHostedService));
+        builder.Services.Remove(server);
+        builder.Services.AddSingleton<IHostedService>(services =>
+            services.GetRequiredService<IOptions<JobsOptions>>().Value.RunServer
+                ? (IHostedService)server.ImplementationFactory!(services)
+                : new NoJobServer());
         return builder;
     }
 
@@ -74,4 +78,12 @@ public static class JobsServiceCollectionExtensions
         Directory.CreateDirectory(directory);
         return Path.Combine(directory, "jobs.db");
     }
+}
+
+/// <summary>Stands in for the Hangfire server when <c>Jobs:RunServer</c> is false: this process only enqueues.</summary>
+internal sealed class NoJobServer : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

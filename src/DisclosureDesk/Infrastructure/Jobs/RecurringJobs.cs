@@ -7,9 +7,11 @@ namespace DisclosureDesk.Infrastructure.Jobs;
 public static class RecurringJobs
 {
     public const string OutboxSweep = "outbox-sweep";
+    public const string UnansweredCases = "unanswered-cases";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<SweepOutboxJob>(OutboxSweep, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<MarkUnansweredCasesJob>(UnansweredCases, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
     }
 }

@@ -49,7 +49,7 @@ public abstract class NotifyOwnerTests
         Assert.Equal(DisclosurePolicies.CertCc.Name, details.Case.DisclosurePolicy);
         Assert.True(details.Chain.IsValid, details.Chain.Problem);
 
-        var row = await _app.ExecuteDbContextAsync(db => db.Set<OutboxMessage>().SingleAsync(m => m.CaseId == details.Case.Id));
+        var row = await _app.ExecuteDbContextAsync(db => db.Set<OutboxMessage>().SingleAsync(m => m.CaseId == details.Case.Id && m.State == OutboxState.Due));
         Assert.Equal(OutboxState.Due, row.State);
         var message = MimeMessage.Load(new MemoryStream(row.Content), TestContext.Current.CancellationToken);
         Assert.Equal(row.MessageId, message.MessageId);
@@ -86,7 +86,97 @@ public abstract class NotifyOwnerTests
         Assert.True((await SendAsync(reference, lead, valid)).Succeeded);
         var again = await SendAsync(reference, lead, valid);
         Assert.Contains("already been notified", again.Summary, StringComparison.Ordinal);
-        Assert.Equal(1, await _app.ExecuteDbContextAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.CaseId == after.Case.Id)));
+        Assert.Equal(1 + FollowUpSchedule.Steps.Count, await _app.ExecuteDbContextAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.CaseId == after.Case.Id)));
+    }
+
+    [Fact]
+    public async Task SendAsync_Notified_SchedulesFollowUpsAtSevenFourteenAndTwentyOneDaysAndNoResponseAtTwentyEight()
+    {
+        var (lead, reference, contactId) = await CaseReadyToNotifyAsync("follow-ups");
+        var now = _app.Time.GetUtcNow().UtcDateTime;
+
+        var draft = await DraftAsync(reference, lead, contactId);
+        Assert.Equal([now.AddDays(7), now.AddDays(14), now.AddDays(21)], draft.FollowUps.Select(f => f.DueAt));
+        Assert.Equal(now.AddDays(28), draft.NoResponseAt);
+        Assert.All(draft.FollowUps, f => Assert.Contains($"[{reference}]", f.Email.Subject, StringComparison.Ordinal));
+        Assert.Contains(now.AddDays(28).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), draft.FollowUps[^1].Email.TextBody, StringComparison.Ordinal);
+
+        Assert.True((await SendDraftAsync(reference, lead, contactId, draft)).Succeeded);
+
+        var rows = await RowsAsync(reference);
+        Assert.Equal([OutboxState.Due, OutboxState.Scheduled, OutboxState.Scheduled, OutboxState.Scheduled], rows.Select(r => r.State));
+        Assert.Equal([now, now.AddDays(7), now.AddDays(14), now.AddDays(21)], rows.Select(r => r.DueAt));
+        Assert.Equal(draft.FollowUps.Select(f => f.Email.Subject), rows.Skip(1).Select(r => r.Subject));
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Equal(now.AddDays(28), details!.Case.NoResponseAt);
+    }
+
+    [Fact]
+    public async Task ChangeStatus_OwnerAcknowledges_CancelsTheFollowUpsNotYetSentAndSaysWhy()
+    {
+        var (lead, reference, contactId) = await CaseReadyToNotifyAsync("acknowledged");
+        Assert.True((await SendDraftAsync(reference, lead, contactId, await DraftAsync(reference, lead, contactId))).Succeeded);
+
+        var moved = await _app.ExecuteAsync<ChangeCaseStatus.Handler, CommandResult>(h =>
+            h.HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = CaseStatus.Acknowledged }, lead.Current));
+        Assert.True(moved.Succeeded, moved.Summary);
+
+        var rows = await RowsAsync(reference);
+        Assert.Equal([OutboxState.Due, OutboxState.Cancelled, OutboxState.Cancelled, OutboxState.Cancelled], rows.Select(r => r.State));
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        Assert.Equal(TimelineEventType.FollowUpsChanged, timeline!.Events[0].Type);
+        Assert.Contains("3 scheduled follow-up email(s) cancelled: the case is now Acknowledged", timeline.Events[0].Text, StringComparison.Ordinal);
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.True(details!.Chain.IsValid, details.Chain.Problem);
+    }
+
+    [Fact]
+    public async Task PauseAndResume_AfterFiveDays_ReplansTheRemainingFollowUpsFiveDaysLater()
+    {
+        var (lead, reference, contactId) = await CaseReadyToNotifyAsync("pause");
+        var notifiedAt = _app.Time.GetUtcNow().UtcDateTime;
+        Assert.True((await SendDraftAsync(reference, lead, contactId, await DraftAsync(reference, lead, contactId))).Succeeded);
+
+        _app.Time.Advance(TimeSpan.FromDays(2));
+        Assert.True((await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.PauseAsync(reference, lead.Current))).Succeeded);
+        Assert.All((await RowsAsync(reference)).Skip(1), r => Assert.Equal(OutboxState.Cancelled, r.State));
+        Assert.False((await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.PauseAsync(reference, lead.Current))).Succeeded);
+
+        _app.Time.Advance(TimeSpan.FromDays(5));
+        Assert.True((await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.ResumeAsync(reference, lead.Current))).Succeeded);
+
+        var replanned = (await RowsAsync(reference)).Where(r => r.State == OutboxState.Scheduled).Select(r => r.DueAt);
+        Assert.Equal([notifiedAt.AddDays(12), notifiedAt.AddDays(19), notifiedAt.AddDays(26)], replanned);
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Null(details!.Case.FollowUpsPausedAt);
+        Assert.Equal(notifiedAt.AddDays(33), details.Case.NoResponseAt);
+        Assert.True(details.Chain.IsValid, details.Chain.Problem);
+    }
+
+    [Fact]
+    public async Task MarkUnansweredCases_SilentPastNoResponseDate_MovesToNoResponseButLeavesPausedCasesAlone()
+    {
+        var (lead, silent, silentContact) = await CaseReadyToNotifyAsync("silent");
+        var (pausedLead, paused, pausedContact) = await CaseReadyToNotifyAsync("paused-silent");
+        Assert.True((await SendDraftAsync(silent, lead, silentContact, await DraftAsync(silent, lead, silentContact))).Succeeded);
+        Assert.True((await SendDraftAsync(paused, pausedLead, pausedContact, await DraftAsync(paused, pausedLead, pausedContact))).Succeeded);
+        Assert.True((await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.PauseAsync(paused, pausedLead.Current))).Succeeded);
+
+        _app.Time.Advance(TimeSpan.FromDays(27));
+        await _app.ExecuteAsync<MarkUnansweredCasesJob, bool>(async job => { await job.RunAsync(CancellationToken.None); return true; });
+        Assert.Equal(CaseStatus.Notified, (await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(silent, lead.Current)))!.Case.Status);
+
+        _app.Time.Advance(TimeSpan.FromDays(1));
+        await _app.ExecuteAsync<MarkUnansweredCasesJob, bool>(async job => { await job.RunAsync(CancellationToken.None); return true; });
+        await _app.ExecuteAsync<MarkUnansweredCasesJob, bool>(async job => { await job.RunAsync(CancellationToken.None); return true; });
+
+        var silentCase = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(silent, lead.Current));
+        Assert.Equal(CaseStatus.NoResponse, silentCase!.Case.Status);
+        Assert.True(silentCase.Chain.IsValid, silentCase.Chain.Problem);
+        Assert.DoesNotContain(await RowsAsync(silent), r => r.State == OutboxState.Scheduled);
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(silent), lead.Current));
+        Assert.Single(timeline!.Events, e => e.Type == TimelineEventType.StatusChanged && e.Text.Contains("to No response", StringComparison.Ordinal));
+        Assert.Equal(CaseStatus.Notified, (await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(paused, pausedLead.Current)))!.Case.Status);
     }
 
     [Fact]
@@ -123,6 +213,23 @@ public abstract class NotifyOwnerTests
         Assert.False(result.Succeeded);
         Assert.True(result.Errors.ContainsKey(nameof(ManageCaseContacts.ContactForm.Email)));
     }
+
+    private async Task<NotifyOwner.Draft> DraftAsync(string reference, TestUser lead, int contactId)
+    {
+        var draft = await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult<NotifyOwner.Draft>>(h =>
+            h.DraftAsync(reference, new NotifyOwner.Form { ContactIds = [contactId] }, lead.Current));
+        Assert.True(draft.Result.Succeeded, draft.Result.Summary);
+        return draft.Value!;
+    }
+
+    private Task<CommandResult> SendDraftAsync(string reference, TestUser lead, int contactId, NotifyOwner.Draft draft) =>
+        SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [contactId], Subject = draft.Subject, Body = draft.Body });
+
+    private Task<List<OutboxMessage>> RowsAsync(string reference) =>
+        _app.ExecuteDbContextAsync(db => db.OutboxMessages
+            .Where(m => db.Cases.Any(c => c.Id == m.CaseId && c.Reference == reference))
+            .OrderBy(m => m.DueAt).ThenBy(m => m.Id)
+            .ToListAsync());
 
     private Task<CommandResult> SendAsync(string reference, TestUser user, NotifyOwner.Form form) =>
         _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.SendAsync(reference, form, user.Current));

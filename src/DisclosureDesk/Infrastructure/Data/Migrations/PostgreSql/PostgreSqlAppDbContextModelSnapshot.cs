@@ -72,6 +72,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FollowUpsPausedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(253)
@@ -102,6 +105,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
+
+                    b.Property<DateTime?>("NoResponseAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("OrganizationKey")
                         .HasMaxLength(200)

@@ -65,6 +65,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FirstSeenAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FollowUpsPausedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(253)
@@ -94,6 +97,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<string>("LeadId")
                         .IsRequired()
                         .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NoResponseAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OrganizationKey")
