@@ -5,7 +5,9 @@ using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Features.Notifications.Templates;
 using DisclosureDesk.Infrastructure.Email;
+using Hangfire;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -76,6 +78,12 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<ListCases.Handler>();
         Services.AddScoped<ListOutbox.Handler>();
         Services.AddSingleton<IMailTransport>(new PickupFolderTransport(PickupDirectory));
+        Services.AddSingleton(Options.Create(new EmailOptions()));
+        Services.AddSingleton<IBackgroundJobClient, NoJobClient>();
+        Services.AddSingleton<Outbox>();
+        Services.AddSingleton<EmailTemplateRenderer>();
+        Services.AddScoped<NotifyOwner.Handler>();
+        Services.AddScoped<ManageCaseContacts.Handler>();
 
         _authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
