@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
 using DisclosureDesk.Benchmarks;
+using DisclosureDesk.Benchmarks.Features.Notifications;
+
+if (args.Contains("--mail"))
+{
+    return await MailLoadTest.RunAsync(args, Console.Out);
+}
 
 // The database is built (or reused) here, in the host process, once; BenchmarkDotNet's child processes
 // only read it.
@@ -8,12 +14,13 @@ await BenchmarkDatabase.EnsureAsync(Console.Out);
 if (args.Contains("--plans"))
 {
     await QueryPlans.PrintAsync(Console.Out);
-    return;
+    return 0;
 }
 if (args.Contains("--interleaved"))
 {
     await InterleavedRun.RunAsync(Console.Out);
-    return;
+    return 0;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(BenchmarkDatabase).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
+return 0;

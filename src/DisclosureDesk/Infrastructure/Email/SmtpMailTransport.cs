@@ -7,12 +7,31 @@ using MimeKit;
 namespace DisclosureDesk.Infrastructure.Email;
 
 /// <summary>
-/// Delivers through an SMTP server with MailKit, one connection per message, and says honestly what happened:
-/// only a failure before the whole message was written is safe to retry, because the server cannot have
-/// accepted a message whose end it never saw.
+/// Delivers through an SMTP server with MailKit and says honestly what happened: only a failure before the whole
+/// message was written is safe to retry, because the server cannot have accepted a message whose end it never saw.
 /// </summary>
-public sealed class SmtpMailTransport(IOptions<EmailOptions> options, ILogger<SmtpMailTransport> logger) : IMailTransport
+/// <remarks>
+/// A connection that just delivered a message goes back to an idle pool and carries the next one, so a batch
+/// costs one connect, TLS handshake and login per concurrent sender (at most one per Hangfire worker) instead of
+/// one per message. Any other outcome closes the connection: after a refusal or a lost connection the session's
+/// state is not worth trusting, and after an unknown outcome it must not carry anything more.
+/// </remarks>
+public sealed class SmtpMailTransport(IOptions<EmailOptions> options, TimeProvider time, ILogger<SmtpMailTransport> logger)
+    : IMailTransport, IDisposable
 {
+    /// <summary>
+    /// RFC 5321 asks servers to wait 5 minutes for the next command, but many close idle sessions sooner; past this
+    /// age an idle connection is closed rather than risked.
+    /// </summary>
+    public static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(30);
+
+    private readonly Lock _gate = new();
+
+    // Oldest first, so the most recently used connection (the likeliest to be alive) is taken next and the
+    // expired ones collect at the front.
+    private readonly List<IdleConnection> _idle = [];
+    private bool _disposed;
+
     public bool ResendIsHarmless => false;
 
     public async Task<DeliveryResult> SendAsync(ReadOnlyMemory<byte> message, string messageId, CancellationToken cancellationToken)
@@ -25,7 +44,20 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, ILogger<Sm
             mime = await MimeMessage.LoadAsync(stream, cancellationToken);
         }
 
-        using var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
+        if (TakeIdle() is { } reused)
+        {
+            var attempt = await SendOverAsync(reused, mime, messageId, smtp, cancellationToken);
+            if (!attempt.LostBeforeTheEnd)
+            {
+                return await FinishAsync(reused, attempt);
+            }
+            // Most likely the server closed the idle session. It never saw this message's end, so a new
+            // connection may try at once instead of the message waiting a retry interval.
+            reused.Dispose();
+            logger.LogDebug("Reused connection to {Host} was gone; sending {MessageId} on a new one: {Detail}", host, messageId, attempt.Result.Detail);
+        }
+
+        var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
         try
         {
             await client.ConnectAsync(host, smtp.Port, SocketOptions(smtp.Security), cancellationToken);
@@ -36,35 +68,120 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, ILogger<Sm
         }
         catch (SmtpCommandException e)
         {
+            await CloseAsync(client);
             return Refused(e);
         }
         catch (Exception e) when (IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
         {
+            client.Dispose();
             // Includes rejected credentials: a configuration mistake the administrator can fix, so the mail waits.
             return new DeliveryResult(DeliveryOutcome.Transient, $"Could not connect to {smtp.Host}:{smtp.Port}: {e.Message}");
         }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        return await FinishAsync(client, await SendOverAsync(client, mime, messageId, smtp, cancellationToken));
+    }
 
+    public void Dispose()
+    {
+        List<IdleConnection> idle;
+        lock (_gate)
+        {
+            _disposed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+        }
+        foreach (var connection in idle)
+        {
+            connection.Client.Dispose();
+        }
+    }
+
+    private sealed record Attempt(DeliveryResult Result, bool LostBeforeTheEnd = false);
+
+    private sealed record IdleConnection(SmtpClient Client, long Since);
+
+    private async Task<Attempt> SendOverAsync(SmtpClient client, MimeMessage mime, string messageId, SmtpOptions smtp, CancellationToken cancellationToken)
+    {
         var progress = new BodyProgress();
         try
         {
             var reply = await client.SendAsync(FormatOptions.Default, mime, cancellationToken, progress);
-            await DisconnectQuietlyAsync(client);
-            return new DeliveryResult(DeliveryOutcome.Delivered, reply);
+            return new Attempt(new DeliveryResult(DeliveryOutcome.Delivered, reply));
         }
         catch (SmtpCommandException e)
         {
-            await DisconnectQuietlyAsync(client);
-            return Refused(e);
+            return new Attempt(Refused(e));
         }
         catch (Exception e) when (IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
         {
             if (progress.WholeMessageWritten)
             {
                 logger.LogWarning(e, "Connection to {Host} lost after {MessageId} was sent, before the server replied", smtp.Host, messageId);
-                return new DeliveryResult(DeliveryOutcome.Unknown,
-                    $"The connection to {smtp.Host} was lost after the message was sent and before the server replied: {e.Message}");
+                return new Attempt(new DeliveryResult(DeliveryOutcome.Unknown,
+                    $"The connection to {smtp.Host} was lost after the message was sent and before the server replied: {e.Message}"));
             }
-            return new DeliveryResult(DeliveryOutcome.Transient, $"The connection to {smtp.Host} was lost before the message was sent: {e.Message}");
+            return new Attempt(
+                new DeliveryResult(DeliveryOutcome.Transient, $"The connection to {smtp.Host} was lost before the message was sent: {e.Message}"),
+                LostBeforeTheEnd: true);
+        }
+    }
+
+    private async Task<DeliveryResult> FinishAsync(SmtpClient client, Attempt attempt)
+    {
+        if (attempt.Result.Outcome == DeliveryOutcome.Delivered && client.IsConnected)
+        {
+            ReturnIdle(client);
+        }
+        else
+        {
+            await CloseAsync(client);
+        }
+        return attempt.Result;
+    }
+
+    private SmtpClient? TakeIdle()
+    {
+        lock (_gate)
+        {
+            while (_idle.Count > 0)
+            {
+                var newest = _idle[^1];
+                _idle.RemoveAt(_idle.Count - 1);
+                if (newest.Client.IsConnected && time.GetElapsedTime(newest.Since) < IdleLimit)
+                {
+                    return newest.Client;
+                }
+                // Everything older is expired too.
+                foreach (var expired in _idle.Append(newest))
+                {
+                    expired.Client.Dispose();
+                }
+                _idle.Clear();
+            }
+            return null;
+        }
+    }
+
+    private void ReturnIdle(SmtpClient client)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                client.Dispose();
+                return;
+            }
+            var expired = _idle.TakeWhile(c => time.GetElapsedTime(c.Since) >= IdleLimit).ToList();
+            _idle.RemoveRange(0, expired.Count);
+            foreach (var connection in expired)
+            {
+                connection.Client.Dispose();
+            }
+            _idle.Add(new IdleConnection(client, time.GetTimestamp()));
         }
     }
 
@@ -79,19 +196,22 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, ILogger<Sm
         e is IOException or System.Net.Sockets.SocketException or SmtpProtocolException or SslHandshakeException
             or AuthenticationException or TimeoutException or OperationCanceledException or ServiceNotConnectedException;
 
-    private static async Task DisconnectQuietlyAsync(SmtpClient client)
+    private static async Task CloseAsync(SmtpClient client)
     {
-        if (!client.IsConnected)
-        {
-            return;
-        }
         try
         {
-            await client.DisconnectAsync(quit: true);
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync(quit: true);
+            }
         }
         catch (Exception e) when (IsConnectionFailure(e))
         {
             // The message's fate is already decided; a failed QUIT changes nothing.
+        }
+        finally
+        {
+            client.Dispose();
         }
     }
 

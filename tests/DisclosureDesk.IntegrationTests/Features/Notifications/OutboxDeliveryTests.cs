@@ -21,11 +21,13 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     private readonly DisclosureDeskFactory _app;
     private readonly TestSmtpServer _smtp = TestSmtpServer.Start();
     private readonly RecordingJobClient _jobs = new();
+    private readonly SmtpMailTransport _transport;
 
     private OutboxDeliveryTests(DisclosureDeskFactory app)
     {
         app.RequireDatabase();
         _app = app;
+        _transport = SmtpTransport(_smtp.Port);
     }
 
     [Collection(typeof(SqliteCollection))]
@@ -36,6 +38,7 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _transport.Dispose();
         await _smtp.DisposeAsync();
         GC.SuppressFinalize(this);
     }
@@ -174,6 +177,49 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_MessagesOneAfterAnother_ShareOneConnectionAndADroppedOneIsReplaced()
+    {
+        var first = await EnqueueAsync(Email("first@db.example"));
+        var second = await EnqueueAsync(Email("second@db.example"));
+        var dropped = await EnqueueAsync(Email("dropped@db.example"));
+        var afterDrop = await EnqueueAsync(Email("after-drop@db.example"));
+
+        await DeliverAsync(first.Id);
+        await DeliverAsync(second.Id);
+        Assert.Equal(1, _smtp.SessionCount);
+
+        _smtp.Then(SmtpBehaviour.DropAfterData);
+        await DeliverAsync(dropped.Id);
+        await DeliverAsync(afterDrop.Id);
+
+        Assert.Equal(OutboxState.Unknown, (await RowAsync(dropped.Id)).State);
+        Assert.Equal(OutboxState.Sent, (await RowAsync(afterDrop.Id)).State);
+        Assert.Equal(2, _smtp.SessionCount);
+        Assert.Equal(
+            new[] { first.MessageId, second.MessageId, afterDrop.MessageId },
+            _smtp.Received.Select(bytes => MimeMessage.Load(new MemoryStream(bytes), TestContext.Current.CancellationToken).MessageId));
+    }
+
+    [Fact]
+    public async Task Run_AfterARefusalAndAfterTheIdleLimit_OpensANewConnection()
+    {
+        var refused = await EnqueueAsync(Email("refused@db.example"));
+        var next = await EnqueueAsync(Email("next@db.example"));
+        var later = await EnqueueAsync(Email("later-on@db.example"));
+
+        _smtp.Then(SmtpBehaviour.Reject);
+        await DeliverAsync(refused.Id);
+        await DeliverAsync(next.Id);
+        Assert.Equal(2, _smtp.SessionCount);
+
+        _app.Time.Advance(SmtpMailTransport.IdleLimit);
+        await DeliverAsync(later.Id);
+
+        Assert.Equal(3, _smtp.SessionCount);
+        Assert.Equal(OutboxState.Sent, (await RowAsync(later.Id)).State);
+    }
+
+    [Fact]
     public async Task Run_ServerDown_SchedulesARetry()
     {
         var message = await EnqueueAsync(Email("later@db.example"));
@@ -276,6 +322,7 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
 
     private SmtpMailTransport SmtpTransport(int port) => new(
         Options.Create(new EmailOptions { Smtp = { Host = "127.0.0.1", Port = port, Security = SmtpSecurity.None, TimeoutSeconds = 10 } }),
+        _app.Time,
         NullLogger<SmtpMailTransport>.Instance);
 
     private Task<OutboxMessage> EnqueueAsync(OutgoingEmail email) => _app.ExecuteDbContextAsync(async db =>
@@ -288,7 +335,7 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     private Task DeliverAsync(long id, IMailTransport? transport = null) =>
         new DeliverOutboxMessageJob(
                 _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
-                transport ?? SmtpTransport(_smtp.Port),
+                transport ?? _transport,
                 _jobs,
                 _app.Time,
                 NullLogger<DeliverOutboxMessageJob>.Instance)

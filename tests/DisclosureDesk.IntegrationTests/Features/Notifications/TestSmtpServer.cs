@@ -43,6 +43,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new RecordingStore(this));
         _server = new SmtpServer.SmtpServer(options, services);
+        _server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessionCount);
         _running = _server.StartAsync(_stop.Token);
     }
 
@@ -58,6 +59,11 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public int DataCount => _dataCount;
 
     private int _dataCount;
+
+    /// <summary>Every SMTP session (connection) a client opened.</summary>
+    public int SessionCount => _sessionCount;
+
+    private int _sessionCount;
 
     public static TestSmtpServer Start() => new(FreePort());
 

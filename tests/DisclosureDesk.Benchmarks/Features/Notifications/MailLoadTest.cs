@@ -1,0 +1,285 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Infrastructure.Email;
+using DisclosureDesk.Infrastructure.Jobs;
+using Hangfire;
+using Hangfire.Server;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+
+namespace DisclosureDesk.Benchmarks.Features.Notifications;
+
+/// <summary>
+/// <c>-- --mail</c>: a load test, not a BenchmarkDotNet benchmark (one sample is 10,000 sends). In one process
+/// and against one loopback SMTP sink it sends the same messages twice: with a bare MailKit loop on one
+/// connection, the ceiling, and through the app's full path (outbox rows, Hangfire on jobs.db, the SMTP
+/// transport), whose throughput is reported as a ratio to the ceiling. Then it measures how long an immediate
+/// send waits between <see cref="Outbox.Dispatch"/> and its job starting.
+/// </summary>
+internal static class MailLoadTest
+{
+    private const int EnqueueBatchSize = 500;
+    private const int WarmupCount = 200;
+    private const int LatencySamples = 200;
+    private static readonly TimeSpan LatencySpacing = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan PhaseLimit = TimeSpan.FromMinutes(6);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var count = IntArgument(args, "--count", 10_000);
+        var workers = IntArgument(args, "--workers", new JobsOptions().WorkerCount);
+        var poll = IntArgument(args, "--poll", new JobsOptions().QueuePollIntervalMilliseconds);
+        output.WriteLine($"Mail load test: {count:N0} messages, Jobs:WorkerCount={workers}, Jobs:QueuePollIntervalMilliseconds={poll}, {Environment.ProcessorCount} cores");
+
+        await using var sink = SmtpSink.Start();
+        var dataDirectory = Directory.CreateTempSubdirectory("disclosuredesk-mailbench-");
+        var starts = new ConcurrentDictionary<long, long>();
+        try
+        {
+            using var host = BuildHost(dataDirectory.FullName, sink.Port, workers, poll);
+            await using (var scope = host.Services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
+            }
+            var jobStarts = new RecordJobStart(starts);
+            GlobalJobFilters.Filters.Add(jobStarts);
+            await host.StartAsync();
+
+            var emails = Enumerable.Range(1, count).Select(Email).ToList();
+
+            var bare = await BareLoopAsync(host.Services, sink, emails.Take(WarmupCount).ToList());
+            bare = await BareLoopAsync(host.Services, sink, emails);
+            output.WriteLine($"Bare MailKit loop: {bare.Count:N0} in {bare.Elapsed.TotalSeconds:0.00} s = {bare.PerSecond:N0} msgs/s, {bare.Sessions} connection(s), duplicates {bare.Duplicates}, missing {bare.Missing}");
+
+            await FullPathAsync(host.Services, sink, emails.Take(WarmupCount).ToList());
+            jobStarts.Reset();
+            var full = await FullPathAsync(host.Services, sink, emails);
+            output.WriteLine($"Full path:         {full.Count:N0} in {full.Elapsed.TotalSeconds:0.00} s = {full.PerSecond:N0} msgs/s, {full.Sessions} connection(s), duplicates {full.Duplicates}, missing {full.Missing}"
+                             + (full.Complete ? "" : $" (stopped after {PhaseLimit.TotalMinutes} min)"));
+            output.WriteLine($"  of which enqueueing (rows + Hangfire jobs): {full.EnqueueElapsed.TotalSeconds:0.00} s; outbox rows Sent: {full.SentRows:N0}");
+            output.WriteLine($"  delivery jobs' own code (claim, send, record): {jobStarts.Performing.TotalSeconds:0.0} s of {workers} workers x {full.Elapsed.TotalSeconds:0.0} s = {jobStarts.Performing / (workers * full.Elapsed):P0} of worker time, {jobStarts.Performing.TotalMilliseconds / full.Count:0.0} ms a message");
+            output.WriteLine($"Ratio full/bare: {full.PerSecond / bare.PerSecond:0.000} (target >= 0.8)");
+
+            var latencies = await EnqueueToStartAsync(host.Services, starts);
+            output.WriteLine($"Enqueue-to-start, {latencies.Count} immediate sends {LatencySpacing.TotalMilliseconds:0} ms apart: " +
+                             $"p50 {Percentile(latencies, 0.50):0} ms, p95 {Percentile(latencies, 0.95):0} ms, max {latencies.Max():0} ms (target p95 < 1000 ms)");
+
+            await host.StopAsync();
+            var met = full.Complete && full.Duplicates == 0 && full.Missing == 0;
+            return met ? 0 : 1;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dataDirectory.Delete(recursive: true);
+        }
+    }
+
+    private sealed record Phase(int Count, TimeSpan Elapsed, int Sessions, int Duplicates, int Missing, bool Complete)
+    {
+        public double PerSecond => Count / Elapsed.TotalSeconds;
+        public TimeSpan EnqueueElapsed { get; init; }
+        public int SentRows { get; init; }
+    }
+
+    /// <summary>The app's registrations for data, mail and jobs, as Program.cs makes them, without the web front.</summary>
+    private static IHost BuildHost(string dataDirectory, int smtpPort, int workers, int poll)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dataDirectory, EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["Database:DataDirectory"] = dataDirectory,
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+            ["Email:Smtp:Security"] = nameof(SmtpSecurity.None),
+            ["Jobs:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
+            ["Jobs:QueuePollIntervalMilliseconds"] = poll.ToString(CultureInfo.InvariantCulture),
+        });
+        // A log line per delivered message on the console would measure the terminal, not the mail path.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddData();
+        builder.AddUsers();
+        builder.AddCases();
+        builder.AddEmail();
+        builder.AddJobs();
+        builder.AddNotifications();
+        return builder.Build();
+    }
+
+    private static OutgoingEmail Email(int i) => new(
+        [$"owner-{i}@db{i % 97}.example"],
+        $"[DD-2026-{i:00000}] Your database at 203.0.113.{i % 250} is open to the internet",
+        $"""
+        Hello,
+
+        while researching exposed databases we found a MongoDB instance at 203.0.113.{i % 250}:27017 that answers
+        without a password. It holds about {i * 13 % 9000 + 100} collections, including customer records.
+
+        Please restrict access to it (bind it to localhost or require authentication). We will publish a summary
+        without identifying details 45 days from today, following the CERT/CC policy.
+
+        Reply to this email if you have questions.
+
+        """.ReplaceLineEndings("\r\n"));
+
+    private static async Task<Phase> BareLoopAsync(IServiceProvider services, SmtpSink sink, IReadOnlyList<OutgoingEmail> emails)
+    {
+        // The same bytes the outbox would store, built beforehand: the loop measures only the SMTP side.
+        var outbox = services.GetRequiredService<Outbox>();
+        await using var scratch = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var messages = new List<MimeMessage>(emails.Count);
+        foreach (var email in emails)
+        {
+            messages.Add(await MimeMessage.LoadAsync(new MemoryStream(outbox.Enqueue(scratch, email).Content)));
+        }
+        var expected = messages.Select(m => m.MessageId!).ToList();
+
+        sink.Reset();
+        var clock = Stopwatch.StartNew();
+        using (var client = new SmtpClient())
+        {
+            await client.ConnectAsync("127.0.0.1", sink.Port, SecureSocketOptions.None);
+            foreach (var message in messages)
+            {
+                await client.SendAsync(message);
+            }
+            await client.DisconnectAsync(quit: true);
+        }
+        var complete = await sink.WaitForAsync(messages.Count, PhaseLimit);
+        clock.Stop();
+        return Tally(sink, expected, clock.Elapsed, complete);
+    }
+
+    private static async Task<Phase> FullPathAsync(IServiceProvider services, SmtpSink sink, IReadOnlyList<OutgoingEmail> emails)
+    {
+        var outbox = services.GetRequiredService<Outbox>();
+        var dbFactory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var expected = new List<string>(emails.Count);
+        var ids = new List<long>(emails.Count);
+
+        sink.Reset();
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in emails.Chunk(EnqueueBatchSize))
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var rows = batch.Select(email => outbox.Enqueue(db, email)).ToList();
+            await db.SaveChangesAsync();
+            foreach (var row in rows)
+            {
+                outbox.Dispatch(row);
+                expected.Add(row.MessageId);
+                ids.Add(row.Id);
+            }
+        }
+        var enqueued = clock.Elapsed;
+        var complete = await sink.WaitForAsync(emails.Count, PhaseLimit);
+        clock.Stop();
+
+        // The sink has every message once the last reply went out; the jobs still record their results.
+        int sent;
+        var settle = Stopwatch.StartNew();
+        do
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            sent = await db.OutboxMessages.CountAsync(m => ids.Contains(m.Id) && m.State == OutboxState.Sent);
+            if (sent < ids.Count)
+            {
+                await Task.Delay(100);
+            }
+        }
+        while (sent < ids.Count && settle.Elapsed < TimeSpan.FromSeconds(30));
+
+        return Tally(sink, expected, clock.Elapsed, complete) with { EnqueueElapsed = enqueued, SentRows = sent };
+    }
+
+    private static Phase Tally(SmtpSink sink, List<string> expected, TimeSpan elapsed, bool complete)
+    {
+        var seen = sink.MessageIds;
+        var wanted = expected.ToHashSet(StringComparer.Ordinal);
+        return new Phase(
+            expected.Count,
+            elapsed,
+            sink.Sessions,
+            Duplicates: seen.Values.Sum(n => n - 1) + seen.Keys.Count(id => !wanted.Contains(id)),
+            Missing: expected.Count(id => !seen.ContainsKey(id)),
+            complete);
+    }
+
+    private static async Task<List<double>> EnqueueToStartAsync(IServiceProvider services, ConcurrentDictionary<long, long> starts)
+    {
+        var outbox = services.GetRequiredService<Outbox>();
+        var dbFactory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var dispatched = new Dictionary<long, long>();
+        for (var i = 0; i < LatencySamples; i++)
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                var row = outbox.Enqueue(db, Email(100_000 + i));
+                await db.SaveChangesAsync();
+                dispatched[row.Id] = Stopwatch.GetTimestamp();
+                outbox.Dispatch(row);
+            }
+            await Task.Delay(LatencySpacing);
+        }
+        var waited = Stopwatch.StartNew();
+        while (dispatched.Keys.Any(id => !starts.ContainsKey(id)) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+        }
+        return dispatched
+            .Select(d => starts.TryGetValue(d.Key, out var started) ? Stopwatch.GetElapsedTime(d.Value, started).TotalMilliseconds : double.PositiveInfinity)
+            .Order()
+            .ToList();
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Ceiling(p * sorted.Count) - 1];
+
+    private static int IntArgument(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    /// <summary>
+    /// Notes when Hangfire starts performing a delivery job, keyed by the outbox row it was given, and how long
+    /// the job's own code ran: the rest of a worker's time goes to Hangfire's fetching and state changes.
+    /// </summary>
+    private sealed class RecordJobStart(ConcurrentDictionary<long, long> starts) : IServerFilter
+    {
+        private long _performingTicks;
+
+        public TimeSpan Performing => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _performingTicks));
+
+        public void Reset() => Interlocked.Exchange(ref _performingTicks, 0);
+
+        public void OnPerforming(PerformingContext context)
+        {
+            if (context.BackgroundJob.Job.Type == typeof(DeliverOutboxMessageJob) && context.BackgroundJob.Job.Args[0] is long id)
+            {
+                var now = Stopwatch.GetTimestamp();
+                starts.TryAdd(id, now);
+                context.Items[nameof(RecordJobStart)] = now;
+            }
+        }
+
+        public void OnPerformed(PerformedContext context)
+        {
+            if (context.Items.TryGetValue(nameof(RecordJobStart), out var started))
+            {
+                Interlocked.Add(ref _performingTicks, Stopwatch.GetTimestamp() - (long)started);
+            }
+        }
+    }
+}
