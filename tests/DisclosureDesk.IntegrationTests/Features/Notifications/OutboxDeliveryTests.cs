@@ -201,6 +201,29 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_ReusedConnectionClosedByTheServer_SendsOnANewOneAtOnce()
+    {
+        var first = await EnqueueAsync(Email("before-hangup@db.example"));
+        var second = await EnqueueAsync(Email("after-hangup@db.example"));
+        _smtp.Then(SmtpBehaviour.AcceptThenHangUp);
+
+        await DeliverAsync(first.Id);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_smtp.EndedSessionCount == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+        await DeliverAsync(second.Id);
+
+        var row = await RowAsync(second.Id);
+        Assert.Equal(OutboxState.Sent, row.State);
+        Assert.Equal(1, row.Attempts);
+        Assert.Empty(_jobs.Requests);
+        Assert.Equal(2, _smtp.SessionCount);
+        Assert.Equal(2, _smtp.Received.Count);
+    }
+
+    [Fact]
     public async Task Run_AfterARefusalAndAfterTheIdleLimit_OpensANewConnection()
     {
         var refused = await EnqueueAsync(Email("refused@db.example"));

@@ -20,6 +20,8 @@ public enum SmtpBehaviour
     Reject,
     /// <summary>Receives the whole message, then closes the connection without a reply.</summary>
     DropAfterData,
+    /// <summary>Accepts the message, then closes the connection, as a server does with a session idle too long.</summary>
+    AcceptThenHangUp,
 }
 
 /// <summary>
@@ -44,6 +46,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
         services.Add(new RecordingStore(this));
         _server = new SmtpServer.SmtpServer(options, services);
         _server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessionCount);
+        _server.SessionCompleted += (_, _) => Interlocked.Increment(ref _endedSessionCount);
+        _server.SessionFaulted += (_, _) => Interlocked.Increment(ref _endedSessionCount);
         _running = _server.StartAsync(_stop.Token);
     }
 
@@ -64,6 +68,11 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public int SessionCount => _sessionCount;
 
     private int _sessionCount;
+
+    /// <summary>Sessions that are over, whoever ended them.</summary>
+    public int EndedSessionCount => _endedSessionCount;
+
+    private int _endedSessionCount;
 
     public static TestSmtpServer Start() => new(FreePort());
 
@@ -116,6 +125,15 @@ public sealed class TestSmtpServer : IAsyncDisposable
                 case SmtpBehaviour.DropAfterData:
                     // Closing the session's stream closes the socket, so the client never gets a reply.
                     ((IDisposable)context.Pipe).Dispose();
+                    return Task.FromResult(SmtpResponse.Ok);
+                case SmtpBehaviour.AcceptThenHangUp:
+                    server.Received.Enqueue(buffer.ToArray());
+                    // Closed once the reply has gone out, so the client learns of it only when it next writes.
+                    _ = Task.Run(async () =>
+                    {
+                        await Task.Delay(100, CancellationToken.None);
+                        ((IDisposable)context.Pipe).Dispose();
+                    }, CancellationToken.None);
                     return Task.FromResult(SmtpResponse.Ok);
                 default:
                     server.Received.Enqueue(buffer.ToArray());
