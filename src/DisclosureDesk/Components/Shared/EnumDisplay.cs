@@ -6,10 +6,10 @@ namespace DisclosureDesk;
 public static class EnumDisplay
 {
     /// <summary>The enum member's <see cref="DisplayAttribute"/> name, else its identifier.</summary>
-    public static string DisplayName<TEnum>(this TEnum value) where TEnum : struct, Enum
+    public static string DisplayName(this Enum value)
     {
         var name = value.ToString();
-        var member = typeof(TEnum).GetField(name, BindingFlags.Public | BindingFlags.Static);
+        var member = value.GetType().GetField(name, BindingFlags.Public | BindingFlags.Static);
         return member?.GetCustomAttribute<DisplayAttribute>()?.GetName() ?? name;
     }
 

@@ -42,7 +42,7 @@ public static class EditCase
         {
             null => null,
             DataCategories categories => string.Join(", ", categories.FlagNames()),
-            Enum e => e.GetType().GetField(e.ToString())?.GetCustomAttribute<System.ComponentModel.DataAnnotations.DisplayAttribute>()?.GetName() ?? e.ToString(),
+            Enum e => e.DisplayName(),
             DateTime d => d.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             bool b => b ? "yes" : "no",
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -46,6 +46,10 @@ public static class NotifyOwner
         IReadOnlyList<FollowUpSchedule.PlannedEmail> FollowUps,
         DateTime NoResponseAt);
 
+    /// <summary>Statuses in which the owner is known and may be told: from Owner identified on, while the case is open.</summary>
+    public static bool CanNotifyIn(CaseStatus status) =>
+        status is CaseStatus.OwnerIdentified or CaseStatus.Notified or CaseStatus.NoResponse or CaseStatus.Escalated;
+
     public sealed class Handler(
         IDbContextFactory<AppDbContext> dbFactory,
         CaseWriter writer,
@@ -241,7 +245,7 @@ public static class NotifyOwner
             {
                 return CommandResult.Fail("The owner has already been notified; follow-ups continue from that first notification.");
             }
-            if (@case.Status is not (CaseStatus.OwnerIdentified or CaseStatus.Notified or CaseStatus.NoResponse or CaseStatus.Escalated))
+            if (!CanNotifyIn(@case.Status))
             {
                 return CommandResult.Fail($"Identify the owner before notifying them: move the case to {CaseStatus.OwnerIdentified.DisplayName()} first.");
             }

@@ -10,6 +10,9 @@ public class AppSetting
 
     public string Key { get; set; } = "";
     public string Value { get; set; } = "";
+
+    public static async Task<bool> IsRegistrationOpenAsync(Infrastructure.Data.AppDbContext db) =>
+        (await db.AppSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == OpenRegistration))?.Value == "true";
 }
 
 internal sealed class AppSettingConfiguration : IEntityTypeConfiguration<AppSetting>

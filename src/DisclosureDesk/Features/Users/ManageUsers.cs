@@ -98,7 +98,7 @@ public static class ManageUsers
         public async Task<bool> IsRegistrationOpenAsync()
         {
             await using var db = await dbFactory.CreateDbContextAsync();
-            return (await db.AppSettings.FindAsync(AppSetting.OpenRegistration))?.Value == "true";
+            return await AppSetting.IsRegistrationOpenAsync(db);
         }
 
         public async Task SetRegistrationOpenAsync(bool open)

@@ -36,7 +36,8 @@ public sealed class UserOnboarding(UserManager<ApplicationUser> userManager, IDb
             FirstAdministratorGate.Release();
         }
 
-        if (await IsRegistrationOpenAsync())
+        await using var db = await dbFactory.CreateDbContextAsync();
+        if (await AppSetting.IsRegistrationOpenAsync(db))
         {
             await AddToRoleAsync(user, Roles.Researcher);
             return OnboardingOutcome.Researcher;
@@ -44,12 +45,6 @@ public sealed class UserOnboarding(UserManager<ApplicationUser> userManager, IDb
         return OnboardingOutcome.AwaitingApproval;
     }
 
-    public async Task<bool> IsRegistrationOpenAsync()
-    {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var setting = await db.AppSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == AppSetting.OpenRegistration);
-        return setting?.Value == "true";
-    }
 
     private async Task AddToRoleAsync(ApplicationUser user, string role)
     {

@@ -218,6 +218,11 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     OrganizationName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     OrganizationKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     OrganizationWebsite = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    FirstNotifiedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    DisclosurePolicy = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    DisclosureDeadlineAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    NoResponseAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FollowUpsPausedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     LeadId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
@@ -279,6 +284,39 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_CaseMembers_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OutboxMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CaseId = table.Column<int>(type: "integer", nullable: true),
+                    To = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(998)", maxLength: 998, nullable: false),
+                    Content = table.Column<byte[]>(type: "bytea", nullable: false),
+                    MessageId = table.Column<string>(type: "character varying(250)", maxLength: 250, nullable: false),
+                    State = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    DueAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Version = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxMessages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_OutboxMessages_Cases_CaseId",
                         column: x => x.CaseId,
                         principalTable: "Cases",
                         principalColumn: "Id",
@@ -403,6 +441,27 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                 columns: new[] { "UpdatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_CaseId_CreatedAt_Id",
+                table: "OutboxMessages",
+                columns: new[] { "CaseId", "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_CreatedAt_Id",
+                table: "OutboxMessages",
+                columns: new[] { "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_MessageId",
+                table: "OutboxMessages",
+                column: "MessageId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_State_NextAttemptAt",
+                table: "OutboxMessages",
+                columns: new[] { "State", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TimelineEvents_CaseId_Sequence",
                 table: "TimelineEvents",
                 columns: new[] { "CaseId", "Sequence" },
@@ -438,6 +497,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "CaseNumberCounters");
+
+            migrationBuilder.DropTable(
+                name: "OutboxMessages");
 
             migrationBuilder.DropTable(
                 name: "TimelineEvents");

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlAppDbContext))]
-    [Migration("20261126173510_OutboxListIndexes")]
-    partial class OutboxListIndexes
+    [Migration("20261126182558_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -75,6 +75,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FollowUpsPausedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(253)
@@ -105,6 +108,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
+
+                    b.Property<DateTime?>("NoResponseAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("OrganizationKey")
                         .HasMaxLength(200)

@@ -217,6 +217,11 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     OrganizationName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     OrganizationKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     OrganizationWebsite = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    FirstNotifiedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DisclosurePolicy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    DisclosureDeadlineAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    NoResponseAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FollowUpsPausedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LeadId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
@@ -278,6 +283,39 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_CaseMembers_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OutboxMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CaseId = table.Column<int>(type: "INTEGER", nullable: true),
+                    To = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 998, nullable: false),
+                    Content = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 250, nullable: false),
+                    State = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DueAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxMessages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_OutboxMessages_Cases_CaseId",
                         column: x => x.CaseId,
                         principalTable: "Cases",
                         principalColumn: "Id",
@@ -402,6 +440,27 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                 columns: new[] { "UpdatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_CaseId_CreatedAt_Id",
+                table: "OutboxMessages",
+                columns: new[] { "CaseId", "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_CreatedAt_Id",
+                table: "OutboxMessages",
+                columns: new[] { "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_MessageId",
+                table: "OutboxMessages",
+                column: "MessageId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_State_NextAttemptAt",
+                table: "OutboxMessages",
+                columns: new[] { "State", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TimelineEvents_CaseId_Sequence",
                 table: "TimelineEvents",
                 columns: new[] { "CaseId", "Sequence" },
@@ -437,6 +496,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "CaseNumberCounters");
+
+            migrationBuilder.DropTable(
+                name: "OutboxMessages");
 
             migrationBuilder.DropTable(
                 name: "TimelineEvents");
