@@ -2,6 +2,7 @@ using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
 using DisclosureDesk.Infrastructure.Email;
@@ -18,6 +19,7 @@ builder.AddCases();
 builder.AddEmail();
 builder.AddJobs();
 builder.AddNotifications();
+builder.AddResponses();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 

@@ -52,6 +52,9 @@ public class Case
     /// <summary>When an unanswered case becomes No response, unless the owner answers or follow-ups are paused.</summary>
     public DateTime? NoResponseAt { get; set; }
 
+    /// <summary>When a person on the owner's side first answered (not an automatic reply); null while they are silent.</summary>
+    public DateTime? FirstResponseAt { get; set; }
+
     /// <summary>Set while the researcher has paused the follow-ups; resuming shifts the remaining dates by the pause.</summary>
     public DateTime? FollowUpsPausedAt { get; set; }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
+using DisclosureDesk.Features.Users;
 
 namespace DisclosureDesk.Features.Cases;
 
@@ -129,8 +130,8 @@ public sealed class CaseForm : IValidatableObject
     public CaseForm ToUtc(TimeZoneInfo zone)
     {
         var copy = (CaseForm)MemberwiseClone();
-        copy.FirstSeenAt = ConvertToUtc(FirstSeenAt, zone);
-        copy.LastSeenAt = ConvertToUtc(LastSeenAt, zone);
+        copy.FirstSeenAt = FirstSeenAt is { } first ? UserTimeZones.ToUtc(first, zone) : null;
+        copy.LastSeenAt = LastSeenAt is { } last ? UserTimeZones.ToUtc(last, zone) : null;
         return copy;
     }
 
@@ -138,24 +139,9 @@ public sealed class CaseForm : IValidatableObject
     public CaseForm ToLocal(TimeZoneInfo zone)
     {
         var copy = (CaseForm)MemberwiseClone();
-        copy.FirstSeenAt = FirstSeenAt is { } first ? TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(first, DateTimeKind.Utc), zone) : null;
-        copy.LastSeenAt = LastSeenAt is { } last ? TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(last, DateTimeKind.Utc), zone) : null;
+        copy.FirstSeenAt = FirstSeenAt is { } first ? UserTimeZones.ToLocal(first, zone) : null;
+        copy.LastSeenAt = LastSeenAt is { } last ? UserTimeZones.ToLocal(last, zone) : null;
         return copy;
-    }
-
-    private static DateTime? ConvertToUtc(DateTime? local, TimeZoneInfo zone)
-    {
-        if (local is not { } value)
-        {
-            return null;
-        }
-        var unspecified = DateTime.SpecifyKind(value, DateTimeKind.Unspecified);
-        // A time skipped by a daylight-saving jump does not exist; read it as the instant an hour later.
-        if (zone.IsInvalidTime(unspecified))
-        {
-            unspecified = unspecified.AddHours(1);
-        }
-        return TimeZoneInfo.ConvertTimeToUtc(unspecified, zone);
     }
 
     /// <summary>Copies the form onto the case, normalised the way it is stored.</summary>

@@ -158,7 +158,7 @@ public static class NotifyOwner
         public Task<CommandResult> PauseAsync(string reference, CurrentUser user, CancellationToken cancellationToken = default) =>
             writer.ChangeAsync(reference, user, async (db, @case, now) =>
             {
-                if (@case.FirstNotifiedAt is null || FollowUpSchedule.EndsFollowUps(@case.Status))
+                if (@case.FirstNotifiedAt is null || @case.FirstResponseAt is not null || FollowUpSchedule.EndsFollowUps(@case.Status))
                 {
                     return CommandResult.Fail("There are no follow-ups to pause.");
                 }
@@ -187,6 +187,10 @@ public static class NotifyOwner
                 if (FollowUpSchedule.EndsFollowUps(@case.Status))
                 {
                     return CommandResult.Fail($"The case is {@case.Status.DisplayName()}; the owner is no longer chased.");
+                }
+                if (@case.FirstResponseAt is not null)
+                {
+                    return CommandResult.Fail("The owner has responded; they are no longer chased.");
                 }
                 var first = await db.OutboxMessages.AsNoTracking()
                     .Where(m => m.CaseId == @case.Id)

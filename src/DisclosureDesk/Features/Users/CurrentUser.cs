@@ -56,4 +56,20 @@ public static class UserTimeZones
         TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Append("UTC").Distinct().Order(StringComparer.Ordinal).ToList();
 
     public static bool IsKnown(string? id) => id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+
+    /// <summary>A wall-clock time a user typed in <paramref name="zone"/>, as a UTC instant.</summary>
+    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone)
+    {
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        // A time skipped by a daylight-saving jump does not exist; read it as the instant an hour later.
+        if (zone.IsInvalidTime(unspecified))
+        {
+            unspecified = unspecified.AddHours(1);
+        }
+        return TimeZoneInfo.ConvertTimeToUtc(unspecified, zone);
+    }
+
+    /// <summary>A stored UTC instant as the wall-clock time in <paramref name="zone"/>, for editing.</summary>
+    public static DateTime ToLocal(DateTime utc, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone);
 }

@@ -1,5 +1,6 @@
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -21,6 +22,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
     public DbSet<AppSetting> AppSettings => Set<AppSetting>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<VendorResponse> VendorResponses => Set<VendorResponse>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,10 +1,14 @@
+using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Timeline;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace DisclosureDesk.Infrastructure.Data;
 
-/// <summary>Refuses any save that would update or delete a timeline event: the trail is append-only.</summary>
+/// <summary>
+/// Refuses any save that would update or delete a timeline event or a logged response: the trail, and the
+/// records its hashes vouch for, are append-only.
+/// </summary>
 internal sealed class AppendOnlyInterceptor : SaveChangesInterceptor
 {
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -19,6 +23,8 @@ internal sealed class AppendOnlyInterceptor : SaveChangesInterceptor
         return ValueTask.FromResult(result);
     }
 
+    private static string Verb(EntityState state) => state == EntityState.Deleted ? "deleted" : "changed";
+
     private static void Guard(DbContext? context)
     {
         if (context is null)
@@ -30,7 +36,15 @@ internal sealed class AppendOnlyInterceptor : SaveChangesInterceptor
             if (entry.State is EntityState.Modified or EntityState.Deleted)
             {
                 throw new InvalidOperationException(
-                    $"Timeline event {entry.Entity.Id} of case {entry.Entity.CaseId} cannot be {(entry.State == EntityState.Deleted ? "deleted" : "changed")}: the audit trail is append-only.");
+                    $"Timeline event {entry.Entity.Id} of case {entry.Entity.CaseId} cannot be {Verb(entry.State)}: the audit trail is append-only.");
+            }
+        }
+        foreach (var entry in context.ChangeTracker.Entries<VendorResponse>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException(
+                    $"Response {entry.Entity.Id} of case {entry.Entity.CaseId} cannot be {Verb(entry.State)}: log a correcting response instead.");
             }
         }
     }
