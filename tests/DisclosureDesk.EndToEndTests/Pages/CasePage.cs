@@ -28,6 +28,8 @@ public sealed partial class CasePage
 
     public ILocator NotificationPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Notification", Exact = true });
 
+    public ILocator ResponsesPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Responses", Exact = true });
+
     public ILocator AuditChainStatus => _page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Audit chain" });
 
     /// <summary>Waits until <paramref name="page"/> shows a case and its circuit is live.</summary>
@@ -60,6 +62,18 @@ public sealed partial class CasePage
         await NotificationPanel.GetByRole(AriaRole.Button, new() { Name = "Draft notification", Exact = true }).ClickAsync();
         await Assertions.Expect(NotificationPanel.GetByLabel("Subject", new() { Exact = true })).ToHaveValueAsync(new Regex($"^\\[{Reference}\\]"));
         await NotificationPanel.GetByRole(AriaRole.Button, new() { Name = "Send notification", Exact = true }).ClickAsync();
+    }
+
+    /// <summary>Logs an answer from the owner, at the time the form proposes (now).</summary>
+    public async Task LogResponseAsync(string channel, string meaning, string respondedBy, string summary)
+    {
+        await ResponsesPanel.GetByText("Log a response", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(ResponsesPanel.GetByLabel("When", new() { Exact = true })).Not.ToHaveValueAsync("");
+        await ResponsesPanel.GetByLabel("What it means", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = meaning });
+        await ResponsesPanel.GetByLabel("Channel", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = channel });
+        await ResponsesPanel.GetByLabel("Who responded", new() { Exact = true }).FillAsync(respondedBy);
+        await ResponsesPanel.GetByLabel("Summary", new() { Exact = true }).FillAsync(summary);
+        await ResponsesPanel.GetByRole(AriaRole.Button, new() { Name = "Log response", Exact = true }).ClickAsync();
     }
 
     [GeneratedRegex(@"/cases/(?<reference>DD-\d{4}-\d{5})$")]
