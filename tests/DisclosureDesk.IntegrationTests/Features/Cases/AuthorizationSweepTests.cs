@@ -1,6 +1,8 @@
 using DisclosureDesk.Features.Timeline;
 using System.Net;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Responses;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -159,6 +161,15 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
             Handler<ManageCaseTeam.Handler>(services).SetLeadAsync(reference, s.Member.Id, s.Unrelated.Current),
         ["AddCaseNote"] = (services, reference, s) =>
             Handler<AddCaseNote.Handler>(services).HandleAsync(reference, new AddCaseNote.Command { Text = "I was here" }, s.Unrelated.Current),
+        ["NotifyOwner.Send"] = (services, reference, s) =>
+            Handler<NotifyOwner.Handler>(services).SendAsync(reference, new NotifyOwner.Form { ContactIds = [s.ContactId], Subject = "Hijacked", Body = "Hello" }, s.Unrelated.Current),
+        ["NotifyOwner.Pause"] = (services, reference, s) =>
+            Handler<NotifyOwner.Handler>(services).PauseAsync(reference, s.Unrelated.Current),
+        ["NotifyOwner.Resume"] = (services, reference, s) =>
+            Handler<NotifyOwner.Handler>(services).ResumeAsync(reference, s.Unrelated.Current),
+        ["LogResponse"] = async (services, reference, s) =>
+            (await Handler<LogResponse.Handler>(services).LogAsync(reference,
+                new LogResponse.Form { RespondedBy = "Intruder", RespondedAt = new DateTime(2026, 1, 1), Summary = "Fixed." }, s.Unrelated.Current)).Result,
     };
 
     [Theory]
