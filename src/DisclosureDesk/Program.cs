@@ -1,6 +1,7 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Users;
@@ -20,6 +21,7 @@ builder.AddEmail();
 builder.AddJobs();
 builder.AddNotifications();
 builder.AddResponses();
+builder.AddEvidence();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -52,6 +54,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
 app.MapNotifications();
+app.MapEvidence();
 app.UseJobs();
 
 await app.RunAsync();

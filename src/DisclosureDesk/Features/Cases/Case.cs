@@ -58,6 +58,9 @@ public class Case
     /// <summary>Set while the researcher has paused the follow-ups; resuming shifts the remaining dates by the pause.</summary>
     public DateTime? FollowUpsPausedAt { get; set; }
 
+    /// <summary>When the case last reached a final status (closed, rejected, published); null while open. Retention counts from here.</summary>
+    public DateTime? ClosedAt { get; set; }
+
     public string LeadId { get; set; } = "";
     public List<CaseMember> Members { get; set; } = [];
     public List<CaseContact> Contacts { get; set; } = [];

@@ -13,21 +13,34 @@ public sealed class CaseWriter(IDbContextFactory<AppDbContext> dbFactory, TimePr
 {
     private const int MaxAttempts = 5;
 
-    public async Task<CommandResult> ChangeAsync(
+    public Task<CommandResult> ChangeAsync(
         string reference,
         CurrentUser user,
         Func<AppDbContext, Case, DateTime, Task<CommandResult>> change,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        RunAsync(db => db.CasesVisibleTo(user).Where(c => c.Reference == reference), change, cancellationToken);
+
+    /// <summary>The same, for the app's own jobs: no user, so no access filter; the case is found by id.</summary>
+    public Task<CommandResult> ChangeAsSystemAsync(
+        int caseId,
+        Func<AppDbContext, Case, DateTime, Task<CommandResult>> change,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(db => db.Cases.Where(c => c.Id == caseId), change, cancellationToken);
+
+    private async Task<CommandResult> RunAsync(
+        Func<AppDbContext, IQueryable<Case>> find,
+        Func<AppDbContext, Case, DateTime, Task<CommandResult>> change,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var @case = await db.CasesVisibleTo(user)
+            var @case = await find(db)
                 .Include(c => c.Members)
                 .Include(c => c.Contacts)
                 .AsSplitQuery()
-                .SingleOrDefaultAsync(c => c.Reference == reference, cancellationToken);
+                .SingleOrDefaultAsync(cancellationToken);
             if (@case is null)
             {
                 return CommandResult.NotFound;

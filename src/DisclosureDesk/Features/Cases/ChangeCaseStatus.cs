@@ -62,6 +62,10 @@ public static class ChangeCaseStatus
 
                 var from = @case.Status;
                 @case.Status = command.NewStatus;
+                if (!CaseStatusMachine.IsOpen(command.NewStatus))
+                {
+                    @case.ClosedAt ??= now;
+                }
                 var note = string.IsNullOrWhiteSpace(command.Note) ? "" : $" Note: {command.Note.Trim()}";
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.StatusChanged,
                     $"Status changed from {from.DisplayName()} to {command.NewStatus.DisplayName()}{rejection}.{note}",
@@ -94,6 +98,7 @@ public static class ChangeCaseStatus
                 }
                 var from = @case.Status;
                 @case.Status = CaseStatusMachine.ReopenedStatus;
+                @case.ClosedAt = null;
                 @case.RejectionReason = null;
                 @case.DuplicateOfReference = null;
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.CaseReopened,

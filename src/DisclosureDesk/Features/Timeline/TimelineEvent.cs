@@ -24,6 +24,9 @@ public enum TimelineEventType
     OwnerNotified = 12,
     FollowUpsChanged = 13,
     ResponseLogged = 14,
+    EvidenceAdded = 15,
+    EvidenceAccessed = 16,
+    EvidencePurged = 17,
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Timeline;
@@ -23,6 +24,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<AppSetting> AppSettings => Set<AppSetting>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<VendorResponse> VendorResponses => Set<VendorResponse>();
+    public DbSet<EvidenceFile> EvidenceFiles => Set<EvidenceFile>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
