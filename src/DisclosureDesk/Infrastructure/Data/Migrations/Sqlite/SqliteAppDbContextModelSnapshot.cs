@@ -34,6 +34,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int>("AuthenticationState")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -253,6 +256,85 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.HasKey("Year");
 
                     b.ToTable("CaseNumberCounters");
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Evidence.EvidenceContent", b =>
+                {
+                    b.Property<long>("EvidenceFileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Ciphertext")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("EvidenceFileId");
+
+                    b.ToTable("EvidenceContent");
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Evidence.EvidenceFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EventSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PurgedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Redacted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UploadedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UploadedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("PurgedAt");
+
+                    b.ToTable("EvidenceFiles");
                 });
 
             modelBuilder.Entity("DisclosureDesk.Features.Notifications.OutboxMessage", b =>
@@ -704,6 +786,24 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Evidence.EvidenceContent", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Evidence.EvidenceFile", null)
+                        .WithOne("Content")
+                        .HasForeignKey("DisclosureDesk.Features.Evidence.EvidenceContent", "EvidenceFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Evidence.EvidenceFile", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Notifications.OutboxMessage", b =>
                 {
                     b.HasOne("DisclosureDesk.Features.Cases.Case", null)
@@ -786,6 +886,11 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Navigation("Contacts");
 
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Evidence.EvidenceFile", b =>
+                {
+                    b.Navigation("Content");
                 });
 #pragma warning restore 612, 618
         }
