@@ -30,6 +30,8 @@ public sealed partial class CasePage
 
     public ILocator ResponsesPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Responses", Exact = true });
 
+    public ILocator EvidencePanel => _page.GetByRole(AriaRole.Region, new() { Name = "Evidence", Exact = true });
+
     public ILocator AuditChainStatus => _page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Audit chain" });
 
     /// <summary>Waits until <paramref name="page"/> shows a case and its circuit is live.</summary>
@@ -74,6 +76,14 @@ public sealed partial class CasePage
         await ResponsesPanel.GetByLabel("Who responded", new() { Exact = true }).FillAsync(respondedBy);
         await ResponsesPanel.GetByLabel("Summary", new() { Exact = true }).FillAsync(summary);
         await ResponsesPanel.GetByRole(AriaRole.Button, new() { Name = "Log response", Exact = true }).ClickAsync();
+    }
+
+    public async Task AddEvidenceAsync(string fileName, string mimeType, byte[] content, string kind)
+    {
+        await EvidencePanel.GetByText("Add evidence", new() { Exact = true }).First.ClickAsync();
+        await EvidencePanel.GetByLabel("File", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = mimeType, Buffer = content });
+        await EvidencePanel.GetByLabel("Kind", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = kind });
+        await EvidencePanel.GetByRole(AriaRole.Button, new() { Name = "Add evidence", Exact = true }).ClickAsync();
     }
 
     [GeneratedRegex(@"/cases/(?<reference>DD-\d{4}-\d{5})$")]

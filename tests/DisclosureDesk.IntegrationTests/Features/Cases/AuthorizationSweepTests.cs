@@ -1,6 +1,7 @@
 using DisclosureDesk.Features.Timeline;
 using System.Net;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
 using Microsoft.EntityFrameworkCore;
@@ -167,6 +168,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
             Handler<NotifyOwner.Handler>(services).PauseAsync(reference, s.Unrelated.Current),
         ["NotifyOwner.Resume"] = (services, reference, s) =>
             Handler<NotifyOwner.Handler>(services).ResumeAsync(reference, s.Unrelated.Current),
+        ["ManageEvidence.Add"] = (services, reference, s) =>
+            Handler<ManageEvidence.Handler>(services).AddAsync(reference, new ManageEvidence.Form(), "notes.txt", new MemoryStream("planted"u8.ToArray()), s.Unrelated.Current),
         ["LogResponse"] = async (services, reference, s) =>
             (await Handler<LogResponse.Handler>(services).LogAsync(reference,
                 new LogResponse.Form { RespondedBy = "Intruder", RespondedAt = new DateTime(2026, 1, 1), Summary = "Fixed." }, s.Unrelated.Current)).Result,
