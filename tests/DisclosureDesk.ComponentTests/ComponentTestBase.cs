@@ -82,6 +82,8 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddSingleton<IBackgroundJobClient, NoJobClient>();
         Services.AddSingleton<Outbox>();
         Services.AddSingleton<EmailTemplateRenderer>();
+        Services.AddSingleton<EmailTemplateStore>();
+        Services.AddScoped<EditEmailTemplates.Handler>();
         Services.AddScoped<NotifyOwner.Handler>();
         Services.AddScoped<ManageCaseContacts.Handler>();
 

@@ -14,6 +14,8 @@ public static class DocsScreenshots
         {
             return;
         }
+        // A full-page capture keeps the scroll position, which leaves the sticky navigation halfway down the picture.
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new() { Path = Path.Combine(RepositoryRoot(), "docs", "screenshots", fileName), FullPage = true });
     }
 

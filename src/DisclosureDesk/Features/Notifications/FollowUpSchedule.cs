@@ -36,13 +36,13 @@ public static class FollowUpSchedule
     /// pause); steps that were already due before <paramref name="notBefore"/> are not planned again.
     /// </summary>
     public static IReadOnlyList<PlannedEmail> Plan(
-        Case @case, EmailTemplateRenderer renderer, NotificationParameters parameters, DateTime firstNotifiedAt, TimeSpan shift, DateTime notBefore)
+        Case @case, ActiveEmailTemplates templates, NotificationParameters parameters, DateTime firstNotifiedAt, TimeSpan shift, DateTime notBefore)
     {
         var noResponseAt = firstNotifiedAt + NoResponseAfter + shift;
         return Steps
             .Where(step => firstNotifiedAt + step.After >= notBefore)
             .Select(step => new PlannedEmail(step.Template, firstNotifiedAt + step.After + shift,
-                renderer.Render(step.Template, NotificationModel.Create(@case, parameters with
+                templates.Render(step.Template, NotificationModel.Create(@case, parameters with
                 {
                     NoticesSent = step.NoticeNumber,
                     NoResponseAt = noResponseAt,

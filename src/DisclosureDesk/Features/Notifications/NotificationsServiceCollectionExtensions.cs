@@ -10,6 +10,8 @@ public static class NotificationsServiceCollectionExtensions
     {
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<Templates.EmailTemplateRenderer>();
+        builder.Services.AddSingleton<Templates.EmailTemplateStore>();
+        builder.Services.AddScoped<Templates.EditEmailTemplates.Handler>();
         builder.Services.AddScoped<DeliverOutboxMessageJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
         builder.Services.AddScoped<MarkUnansweredCasesJob>();

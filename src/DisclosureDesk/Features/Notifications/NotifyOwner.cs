@@ -53,7 +53,7 @@ public static class NotifyOwner
     public sealed class Handler(
         IDbContextFactory<AppDbContext> dbFactory,
         CaseWriter writer,
-        EmailTemplateRenderer renderer,
+        EmailTemplateStore templateStore,
         Outbox outbox,
         IOptions<EmailOptions> emailOptions,
         TimeProvider time)
@@ -75,8 +75,9 @@ public static class NotifyOwner
             }
             var now = time.GetUtcNow().UtcDateTime;
             var parameters = Parameters(@case, user, policy, contacts, now, now);
-            var rendered = renderer.Render(EmailTemplateId.InitialNotification, NotificationModel.Create(@case, parameters));
-            var followUps = FollowUpSchedule.Plan(@case, renderer, parameters, now, TimeSpan.Zero, now);
+            var templates = await templateStore.LoadActiveAsync(db, cancellationToken);
+            var rendered = templates.Render(EmailTemplateId.InitialNotification, NotificationModel.Create(@case, parameters));
+            var followUps = FollowUpSchedule.Plan(@case, templates, parameters, now, TimeSpan.Zero, now);
             return CommandResult<Draft>.Ok(new Draft(rendered.Subject, rendered.TextBody, parameters.DeadlineAt, policy,
                 contacts.Select(c => c.Email!).ToList(), followUps, now + FollowUpSchedule.NoResponseAfter));
         }
@@ -111,18 +112,19 @@ public static class NotifyOwner
             }
 
             var queued = new List<OutboxMessage>();
-            var result = await writer.ChangeAsync(reference, user, (db, @case, now) =>
+            var result = await writer.ChangeAsync(reference, user, async (db, @case, now) =>
             {
                 var refusal = Check(@case, form, out var policy, out var contacts);
                 if (refusal is not null)
                 {
-                    return Task.FromResult(refusal);
+                    return refusal;
                 }
                 var recipients = contacts.Select(c => c.Email!).ToList();
                 queued.Clear();
                 var initial = outbox.Enqueue(db, new OutgoingEmail(recipients, form.Subject.Trim(), form.Body, @case.Id));
                 queued.Add(initial);
-                var followUps = FollowUpSchedule.Plan(@case, renderer, Parameters(@case, user, policy, contacts, now, now), now, TimeSpan.Zero, now);
+                var templates = await templateStore.LoadActiveAsync(db, cancellationToken);
+                var followUps = FollowUpSchedule.Plan(@case, templates, Parameters(@case, user, policy, contacts, now, now), now, TimeSpan.Zero, now);
                 foreach (var followUp in followUps)
                 {
                     queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id), followUp.DueAt));
@@ -144,7 +146,7 @@ public static class NotifyOwner
                         $"Status changed from {CaseStatus.OwnerIdentified.DisplayName()} to {CaseStatus.Notified.DisplayName()}.",
                         changes: [new FieldChange("Status", CaseStatus.OwnerIdentified.DisplayName(), CaseStatus.Notified.DisplayName())]);
                 }
-                return Task.FromResult(CommandResult.Success);
+                return CommandResult.Success;
             }, cancellationToken);
 
             if (result.Succeeded)
@@ -206,7 +208,8 @@ public static class NotifyOwner
                     DeadlineAt = @case.DisclosureDeadlineAt ?? policy.DeadlineFrom(firstNotifiedAt),
                 };
                 queued.Clear();
-                var followUps = FollowUpSchedule.Plan(@case, renderer, parameters, firstNotifiedAt, shift, pausedAt);
+                var templates = await templateStore.LoadActiveAsync(db, cancellationToken);
+                var followUps = FollowUpSchedule.Plan(@case, templates, parameters, firstNotifiedAt, shift, pausedAt);
                 foreach (var followUp in followUps)
                 {
                     queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id), followUp.DueAt));

@@ -7,19 +7,20 @@ using Microsoft.EntityFrameworkCore;
 namespace DisclosureDesk.Features.Notifications;
 
 /// <summary>Identity's emails, rendered from their templates and sent through the outbox like every other email.</summary>
-public sealed class OutboxEmailSender(IDbContextFactory<AppDbContext> dbFactory, Outbox outbox, EmailTemplateRenderer renderer) : IEmailSender<ApplicationUser>
+public sealed class OutboxEmailSender(IDbContextFactory<AppDbContext> dbFactory, Outbox outbox, EmailTemplateStore templateStore) : IEmailSender<ApplicationUser>
 {
-    private const string SiteName = "DisclosureDesk";
+    /// <summary>The site name account emails sign with.</summary>
+    public const string SiteName = "DisclosureDesk";
 
     public Task SendConfirmationLinkAsync(ApplicationUser user, string email, string confirmationLink) =>
-        SendAsync(email, Render(EmailTemplateId.ConfirmAccount, user, email, confirmationLink));
+        SendAsync(email, templates => Render(templates, EmailTemplateId.ConfirmAccount, user, email, confirmationLink));
 
     public Task SendPasswordResetLinkAsync(ApplicationUser user, string email, string resetLink) =>
-        SendAsync(email, Render(EmailTemplateId.ResetPassword, user, email, resetLink));
+        SendAsync(email, templates => Render(templates, EmailTemplateId.ResetPassword, user, email, resetLink));
 
     // Only Identity's API endpoints send bare codes; the app's own pages always send links.
     public Task SendPasswordResetCodeAsync(ApplicationUser user, string email, string resetCode) =>
-        SendAsync(email, new RenderedEmail(
+        SendAsync(email, _ => new RenderedEmail(
             $"Your {SiteName} password reset code",
             $"""
             Hello {user.Label},
@@ -33,17 +34,18 @@ public sealed class OutboxEmailSender(IDbContextFactory<AppDbContext> dbFactory,
 
     // Identity's pages hand over links HTML-encoded for an HTML body; these emails are plain text,
     // where "&amp;" would break the link.
-    private RenderedEmail Render(EmailTemplateId id, ApplicationUser user, string email, string link) =>
-        renderer.Render(id, new AccountEmailModel
+    private static RenderedEmail Render(ActiveEmailTemplates templates, EmailTemplateId id, ApplicationUser user, string email, string link) =>
+        templates.Render(id, new AccountEmailModel
         {
             User = new AccountUserFields { Name = user.Label, Email = email },
             Link = WebUtility.HtmlDecode(link),
             SiteName = SiteName,
         });
 
-    private async Task SendAsync(string email, RenderedEmail rendered)
+    private async Task SendAsync(string email, Func<ActiveEmailTemplates, RenderedEmail> render)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
+        var rendered = render(await templateStore.LoadActiveAsync(db));
         var message = outbox.Enqueue(db, new OutgoingEmail([email], rendered.Subject, rendered.TextBody));
         await db.SaveChangesAsync();
         outbox.Dispatch(message);

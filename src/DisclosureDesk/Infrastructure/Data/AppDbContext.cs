@@ -25,6 +25,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<VendorResponse> VendorResponses => Set<VendorResponse>();
     public DbSet<EvidenceFile> EvidenceFiles => Set<EvidenceFile>();
+    public DbSet<Features.Notifications.Templates.EmailTemplateVersion> EmailTemplateVersions => Set<Features.Notifications.Templates.EmailTemplateVersion>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,3 +1,4 @@
+using DisclosureDesk.Features.Notifications.Templates;
 using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Timeline;
 using Microsoft.EntityFrameworkCore;
@@ -6,8 +7,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace DisclosureDesk.Infrastructure.Data;
 
 /// <summary>
-/// Refuses any save that would update or delete a timeline event or a logged response: the trail, and the
-/// records its hashes vouch for, are append-only.
+/// Refuses any save that would update or delete a timeline event, a logged response or an email template
+/// version: the trail, the records its hashes vouch for, and the template history are append-only.
 /// </summary>
 internal sealed class AppendOnlyInterceptor : SaveChangesInterceptor
 {
@@ -45,6 +46,14 @@ internal sealed class AppendOnlyInterceptor : SaveChangesInterceptor
             {
                 throw new InvalidOperationException(
                     $"Response {entry.Entity.Id} of case {entry.Entity.CaseId} cannot be {Verb(entry.State)}: log a correcting response instead.");
+            }
+        }
+        foreach (var entry in context.ChangeTracker.Entries<EmailTemplateVersion>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException(
+                    $"Version {entry.Entity.Version} of the {entry.Entity.TemplateId} template cannot be {Verb(entry.State)}: template history is append-only; save a new version instead.");
             }
         }
     }

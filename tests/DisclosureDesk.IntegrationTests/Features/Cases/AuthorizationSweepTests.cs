@@ -40,6 +40,12 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
     private const string AdministratorEmail = "{administrator}";
     private const string PendingEmail = "{pending}";
 
+    private const string TemplatesPage = "/admin/templates";
+    private const string TemplateEditor = "/admin/templates/initial-notification";
+
+    // Words of the shipped initial notification, shown in the editor's source box.
+    private const string TemplateText = "We look for databases and storage";
+
     private const string Login = "/Account/Login";
     private const string AccessDenied = "/Account/AccessDenied";
     private const string NotFound = "Sorry, the content you are looking for does not exist.";
@@ -62,6 +68,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { EditPage,        Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
         { "/admin/users",  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [AdministratorEmail, .. AccountsOtherThanAdministrator] },
         { MissingCasePage, Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [NotFound] },
+        { TemplatesPage,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
+        { TemplateEditor,  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
 
         { "/",             Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Open cases"],                        [Reference, .. CaseData] },
         { "/cases",        Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["No cases match."],                   [Reference, .. CaseData] },
@@ -70,6 +78,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { EditPage,        Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            CaseData },
         { "/admin/users",  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, LeadEmail, MemberEmail, PendingEmail] },
         { MissingCasePage, Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+        { TemplatesPage,   Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { TemplateEditor,  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
 
         { "/",             Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -78,6 +88,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { EditPage,        Who.Member,              HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
         { "/admin/users",  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, LeadEmail, UnrelatedEmail, PendingEmail] },
         { MissingCasePage, Who.Member,              HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+        { TemplatesPage,   Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { TemplateEditor,  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
 
         { "/",             Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -86,6 +98,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { EditPage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
         { "/admin/users",  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, MemberEmail, UnrelatedEmail, PendingEmail] },
         { MissingCasePage, Who.Lead,                HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+        { TemplatesPage,   Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { TemplateEditor,  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
 
         // The home page shows only the ten most recently updated cases, and other tests of the collection file
         // cases too, so it is not checked for this one; the list's first page of 25 holds every case they file.
@@ -96,6 +110,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { EditPage,        Who.Administrator,       HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
         { "/admin/users",  Who.Administrator,       HttpStatusCode.OK,       null,         AccountsOtherThanAdministrator,        [] },
         { MissingCasePage, Who.Administrator,       HttpStatusCode.NotFound, null,         [NotFound],                            [] },
+        { TemplatesPage,   Who.Administrator,       HttpStatusCode.OK,       null,         ["Initial notification", "Reset password", "Default"], [] },
+        { TemplateEditor,  Who.Administrator,       HttpStatusCode.OK,       null,         [TemplateText, "case.record_count", "Preview"], [] },
 
         { "/",             Who.Pending,             HttpStatusCode.OK,       null,         [AwaitsApproval],                      [Reference, .. CaseData] },
         { "/cases",        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
@@ -104,6 +120,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { EditPage,        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
         { "/admin/users",  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [AdministratorEmail, LeadEmail, MemberEmail, UnrelatedEmail] },
         { MissingCasePage, Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [NotFound] },
+        { TemplatesPage,   Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
+        { TemplateEditor,  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
     };
 
     [Theory]

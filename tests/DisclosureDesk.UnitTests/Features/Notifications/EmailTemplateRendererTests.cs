@@ -170,4 +170,49 @@ public class EmailTemplateRendererTests
 
         Assert.Throws<ArgumentException>(() => _renderer.Render(template, NotificationModels.Account()));
     }
+
+    [Theory]
+    [MemberData(nameof(AllTemplates))]
+    public void Render_NamesEndingInAFullStop_NeverLeaveADoublePeriod(EmailTemplateId id)
+    {
+        var @case = NotificationModels.Case();
+        @case.OrganizationName = "Example Corp.";
+        var model = NotificationModel.Create(@case, NotificationModels.Parameters() with { TeamName = "Open Data Watch Ltd." });
+
+        var email = id.ModelType() == typeof(AccountEmailModel)
+            ? _renderer.Render(id, NotificationModels.Account())
+            : _renderer.Render(id, model);
+
+        Assert.DoesNotContain("..", email.Subject);
+        Assert.DoesNotContain("..", email.TextBody);
+    }
+
+    [Fact]
+    public void Render_InitialNotificationForExampleCorp_EndsTheSentenceWithTheNamesOwnFullStop()
+    {
+        var @case = NotificationModels.Case();
+        @case.OrganizationName = "Example Corp.";
+
+        var body = _renderer.Render(EmailTemplateId.InitialNotification, NotificationModels.Model(@case)).TextBody;
+
+        Assert.Contains("belongs to Example Corp.\n", body);
+        Assert.Contains("on behalf of Open Data Watch.\n", body);
+    }
+
+    [Theory]
+    [InlineData("Example Corp.", "Example Corp.")]
+    [InlineData("Example Corp", "Example Corp.")]
+    [InlineData("Yahoo!", "Yahoo!")]
+    [InlineData("Example Corp. ", "Example Corp.")]
+    [InlineData("", "")]
+    public void EndSentence_Value_AddsAFullStopOnlyWhenMissing(string name, string expected)
+    {
+        var template = TemplateValidator.Validate(EmailTemplateId.InitialNotification, "Subject: x\n\n[{{ organization.name | end_sentence }}]\n").Template!;
+        var @case = NotificationModels.Case();
+        @case.OrganizationName = name;
+
+        var body = _renderer.Render(template, NotificationModels.Model(@case)).TextBody;
+
+        Assert.Equal($"[{expected}]\n", body);
+    }
 }

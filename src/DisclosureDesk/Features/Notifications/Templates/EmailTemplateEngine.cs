@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Reflection;
 using Fluid;
+using Fluid.Values;
 using Microsoft.Extensions.FileProviders;
 
 namespace DisclosureDesk.Features.Notifications.Templates;
@@ -38,7 +39,21 @@ internal static class EmailTemplateEngine
         {
             options.MemberAccessStrategy.Register(type);
         }
+        options.Filters.AddFilter(EndSentenceFilter, EndSentence);
         return options;
+    }
+
+    /// <summary>
+    /// <c>{{ organization.name | end_sentence }}</c>: the value followed by a full stop, unless it already ends a
+    /// sentence. Names such as "Example Corp." or "Acme Inc." end in one, and "… belongs to {{ name }}." would
+    /// otherwise read "Example Corp..".
+    /// </summary>
+    public const string EndSentenceFilter = "end_sentence";
+
+    private static ValueTask<FluidValue> EndSentence(FluidValue input, FilterArguments arguments, TemplateContext context)
+    {
+        var text = input.ToStringValue().TrimEnd();
+        return new StringValue(text.Length == 0 || text[^1] is '.' or '!' or '?' or '\u2026' ? text : text + ".");
     }
 
     /// <summary>The element type when <paramref name="type"/> is a list Liquid can loop over, else null.</summary>

@@ -1,15 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+
 namespace DisclosureDesk.Features.Notifications.Templates;
 
 /// <summary>The emails DisclosureDesk sends. Each has a shipped default and may be replaced by an administrator.</summary>
 public enum EmailTemplateId
 {
+    [Display(Name = "Initial notification", Description = "The first email to a case's owner. The researcher reads and may edit the draft before sending it.")]
     InitialNotification = 0,
+
+    [Display(Name = "First follow-up", Description = "To the owner 7 days after the first notification, unless they answered.")]
     FollowUp1 = 1,
+
+    [Display(Name = "Second follow-up", Description = "To the owner 14 days after the first notification, unless they answered.")]
     FollowUp2 = 2,
+
+    [Display(Name = "Final notice", Description = "To the owner 21 days after the first notification, with the date the case becomes No response.")]
     FinalFollowUp = 3,
+
+    [Display(Name = "Escalation", Description = "To a hosting provider or CERT, asking them to reach an owner who does not answer.")]
     Escalation = 4,
+
+    [Display(Name = "Deadline reminder", Description = "To the case's researchers before its disclosure deadline.")]
     DeadlineReminder = 5,
+
+    [Display(Name = "Confirm account", Description = "To someone who registered, with the link that confirms their address.")]
     ConfirmAccount = 6,
+
+    [Display(Name = "Reset password", Description = "To someone who asked to reset their password, with the link to do it.")]
     ResetPassword = 7,
 }
 
@@ -20,6 +38,16 @@ public static class EmailTemplateCatalog
         id is EmailTemplateId.ConfirmAccount or EmailTemplateId.ResetPassword
             ? typeof(AccountEmailModel)
             : typeof(NotificationModel);
+
+    /// <summary>When the email is sent, in a sentence.</summary>
+    public static string Description(this EmailTemplateId id) =>
+        typeof(EmailTemplateId).GetField(id.ToString())?.GetCustomAttribute<DisplayAttribute>()?.GetDescription() ?? "";
+
+    /// <summary>The name in URLs and files, e.g. <c>initial-notification</c>.</summary>
+    public static string Slug(this EmailTemplateId id) => Path.GetFileNameWithoutExtension(FileName(id));
+
+    public static EmailTemplateId? FromSlug(string? slug) =>
+        Enum.GetValues<EmailTemplateId>().Select(id => (EmailTemplateId?)id).FirstOrDefault(id => id!.Value.Slug() == slug);
 
     /// <summary>The shipped Liquid source of <paramref name="id"/>: a <c>Subject:</c> line, a blank line, the body.</summary>
     public static string DefaultSource(EmailTemplateId id)

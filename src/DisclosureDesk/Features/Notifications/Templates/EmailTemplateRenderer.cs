@@ -22,13 +22,16 @@ public sealed partial class EmailTemplateRenderer
         });
     }
 
+    /// <summary>The shipped default of <paramref name="id"/>, parsed once.</summary>
+    public EmailTemplate Default(EmailTemplateId id) => _defaults[id];
+
     /// <summary>Renders the shipped default of a case email.</summary>
     public RenderedEmail Render(EmailTemplateId id, NotificationModel model) => Render(_defaults[id], model);
 
     /// <summary>Renders the shipped default of an account email.</summary>
     public RenderedEmail Render(EmailTemplateId id, AccountEmailModel model) => Render(_defaults[id], model);
 
-    /// <summary>Renders a template from <see cref="TemplateValidator"/>, e.g. an administrator's edit for preview.</summary>
+    /// <summary>Renders a template from <see cref="TemplateValidator"/> or <see cref="EmailTemplateStore"/>.</summary>
     public RenderedEmail Render(EmailTemplate template, object model)
     {
         ArgumentNullException.ThrowIfNull(template);
