@@ -44,7 +44,7 @@ public sealed class OutboxEmailSender(IDbContextFactory<AppDbContext> dbFactory,
     private async Task SendAsync(string email, RenderedEmail rendered)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
-        var message = outbox.Enqueue(db, new OutgoingEmail([email], rendered.Subject, rendered.TextBody));
+        var message = outbox.Enqueue(db, new OutgoingEmail([email], rendered.Subject, rendered.TextBody, Purpose: OutboxPurpose.Account));
         await db.SaveChangesAsync();
         outbox.Dispatch(message);
     }

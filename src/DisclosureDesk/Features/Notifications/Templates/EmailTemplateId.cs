@@ -11,15 +11,18 @@ public enum EmailTemplateId
     DeadlineReminder = 5,
     ConfirmAccount = 6,
     ResetPassword = 7,
+    OverdueDigest = 8,
 }
 
 public static class EmailTemplateCatalog
 {
     /// <summary>The model a template is rendered with, and therefore the fields it may use.</summary>
-    public static Type ModelType(this EmailTemplateId id) =>
-        id is EmailTemplateId.ConfirmAccount or EmailTemplateId.ResetPassword
-            ? typeof(AccountEmailModel)
-            : typeof(NotificationModel);
+    public static Type ModelType(this EmailTemplateId id) => id switch
+    {
+        EmailTemplateId.ConfirmAccount or EmailTemplateId.ResetPassword => typeof(AccountEmailModel),
+        EmailTemplateId.OverdueDigest => typeof(OverdueDigestModel),
+        _ => typeof(NotificationModel),
+    };
 
     /// <summary>The shipped Liquid source of <paramref name="id"/>: a <c>Subject:</c> line, a blank line, the body.</summary>
     public static string DefaultSource(EmailTemplateId id)
@@ -41,6 +44,7 @@ public static class EmailTemplateCatalog
         EmailTemplateId.DeadlineReminder => "deadline-reminder.liquid",
         EmailTemplateId.ConfirmAccount => "confirm-account.liquid",
         EmailTemplateId.ResetPassword => "reset-password.liquid",
+        EmailTemplateId.OverdueDigest => "overdue-digest.liquid",
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, null),
     };
 }
