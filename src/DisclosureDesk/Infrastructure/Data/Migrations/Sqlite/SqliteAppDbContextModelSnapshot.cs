@@ -44,11 +44,18 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("DisclosureDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("DisclosureDeadlineAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DisclosurePolicy")
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisclosurePolicyId")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DiscoveryMethod")
@@ -65,7 +72,13 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FirstSeenAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FixedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FollowUpsPausedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("GraceGrantedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Host")
@@ -161,6 +174,8 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DisclosureDeadlineAt");
 
                     b.HasIndex("Reference")
                         .IsUnique();
@@ -274,6 +289,10 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DedupKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("TEXT");
 
@@ -288,6 +307,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Purpose")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
@@ -314,6 +336,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
 
                     b.HasIndex("MessageId")
                         .IsUnique();
@@ -450,6 +475,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("RegisteredAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("RemindersOff")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("TEXT");
