@@ -83,6 +83,8 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddSingleton<Outbox>();
         Services.AddSingleton<EmailTemplateRenderer>();
         Services.AddScoped<NotifyOwner.Handler>();
+        Services.AddScoped<DisclosureDeadline.Handler>();
+        Services.AddSingleton(Options.Create(new ReminderOptions()));
         Services.AddScoped<ManageCaseContacts.Handler>();
 
         _authorization = AddAuthorization();

@@ -26,7 +26,6 @@ public static class ReminderSchedule
         var starts = DeadlineReminders.Select(r => AtLocal(deadlineDate.AddDays(-r.DaysBefore), hour, zone)).ToList();
         return DeadlineReminders.Select((r, i) => new Window(r.Kind, r.DaysBefore, deadlineDate, starts[i],
                 i + 1 < starts.Count ? starts[i + 1] : Utc(deadline)))
-            .Where(w => w.From < w.Until)
             .ToList();
     }
 
