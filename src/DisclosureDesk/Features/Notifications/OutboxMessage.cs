@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace DisclosureDesk.Features.Notifications;
 
 public enum OutboxState
@@ -20,13 +22,13 @@ public enum OutboxState
 public enum OutboxPurpose
 {
     /// <summary>The first notification of a case's owner.</summary>
-    [System.ComponentModel.DataAnnotations.Display(Name = "Owner notification")] OwnerNotification = 0,
+    [Display(Name = "Owner notification")] OwnerNotification = 0,
     /// <summary>A reminder to the owner; cancelled when they answer, the case ends or follow-ups are paused.</summary>
-    [System.ComponentModel.DataAnnotations.Display(Name = "Owner follow-up")] OwnerFollowUp = 1,
+    [Display(Name = "Owner follow-up")] OwnerFollowUp = 1,
     /// <summary>A disclosure-deadline reminder to a member of the case team.</summary>
-    [System.ComponentModel.DataAnnotations.Display(Name = "Deadline reminder")] DeadlineReminder = 2,
+    [Display(Name = "Deadline reminder")] DeadlineReminder = 2,
     /// <summary>A researcher's daily list of overdue items.</summary>
-    [System.ComponentModel.DataAnnotations.Display(Name = "Overdue digest")] OverdueDigest = 3,
+    [Display(Name = "Overdue digest")] OverdueDigest = 3,
     /// <summary>Account confirmation, password reset.</summary>
     Account = 4,
 }

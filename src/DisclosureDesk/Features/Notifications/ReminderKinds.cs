@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace DisclosureDesk.Features.Notifications;
 
 /// <summary>The emails DisclosureDesk sends a researcher about their own cases; each can be switched off.</summary>
@@ -7,7 +5,9 @@ namespace DisclosureDesk.Features.Notifications;
 public enum ReminderKinds
 {
     None = 0,
-    [Display(Name = "7 days before a disclosure deadline")] WeekBefore = 1,
-    [Display(Name = "1 day before a disclosure deadline")] DayBefore = 2,
-    [Display(Name = "Daily digest of overdue items")] OverdueDigest = 4,
+    /// <summary>The deadline reminder 7 days before.</summary>
+    WeekBefore = 1,
+    /// <summary>The deadline reminder 1 day before.</summary>
+    DayBefore = 2,
+    OverdueDigest = 4,
 }

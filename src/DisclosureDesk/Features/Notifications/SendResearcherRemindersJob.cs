@@ -112,7 +112,7 @@ public sealed class SendResearcherRemindersJob(
             .Select(c => new CaseItem(c.Id, c.Reference, c.Title, c.Status, c.DisclosureDeadlineAt, c.NoResponseAt, c.LeadId, c.Members.Select(m => m.UserId).ToList()))
             .ToListAsync(cancellationToken);
         var noResponse = await db.Cases.AsNoTracking()
-            .Where(c => c.Status == CaseStatus.NoResponse && !(c.DisclosureDeadlineAt <= now))
+            .Where(c => c.Status == CaseStatus.NoResponse && (c.DisclosureDeadlineAt == null || c.DisclosureDeadlineAt > now))
             .Select(c => new CaseItem(c.Id, c.Reference, c.Title, c.Status, c.DisclosureDeadlineAt, c.NoResponseAt, c.LeadId, c.Members.Select(m => m.UserId).ToList()))
             .ToListAsync(cancellationToken);
         var shownSince = now - UndeliveredShownFor;
