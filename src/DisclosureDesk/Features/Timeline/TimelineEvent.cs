@@ -23,7 +23,7 @@ public enum TimelineEventType
     EmailOutcomeUnknown = 11,
     OwnerNotified = 12,
     FollowUpsChanged = 13,
-    DeadlineChanged = 14,
+    DeadlineChanged = 15,
 }
 
 /// <summary>
