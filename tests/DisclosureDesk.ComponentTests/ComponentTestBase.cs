@@ -85,6 +85,8 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddSingleton<EmailTemplateStore>();
         Services.AddScoped<EditEmailTemplates.Handler>();
         Services.AddScoped<NotifyOwner.Handler>();
+        Services.AddScoped<DisclosureDeadline.Handler>();
+        Services.AddSingleton(Options.Create(new ReminderOptions()));
         Services.AddScoped<ManageCaseContacts.Handler>();
 
         _authorization = AddAuthorization();

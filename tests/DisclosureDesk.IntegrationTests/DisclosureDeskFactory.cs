@@ -137,7 +137,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
         return browser;
     }
 
-    private static string HiddenInput(string html, string name)
+    public static string HiddenInput(string html, string name)
     {
         var input = HiddenInputPattern().Matches(html).FirstOrDefault(m => WebUtility.HtmlDecode(m.Groups["name"].Value) == name);
         Assert.True(input is not null, $"The login page has no hidden input named {name}.");

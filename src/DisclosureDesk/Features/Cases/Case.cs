@@ -47,7 +47,22 @@ public class Case
 
     /// <summary>The disclosure policy chosen when the owner was notified, by name.</summary>
     public string? DisclosurePolicy { get; set; }
+
+    /// <summary>The policy's id (<c>project-zero</c>, <c>custom</c>, …) and days, so its rules can be applied again later.</summary>
+    public string? DisclosurePolicyId { get; set; }
+    public int? DisclosureDays { get; set; }
+
+    /// <summary>
+    /// When the details may be published under the policy: the date deadline reminders count down to. Recomputed
+    /// when the owner fixes the exposure or a grace period is granted (<see cref="Notifications.DisclosurePolicy.DatesFor"/>).
+    /// </summary>
     public DateTime? DisclosureDeadlineAt { get; set; }
+
+    /// <summary>When the case first became Mitigated: the fix that starts a patch-adoption period.</summary>
+    public DateTime? FixedAt { get; set; }
+
+    /// <summary>When the researcher granted the owner the policy's grace period; null when not granted.</summary>
+    public DateTime? GraceGrantedAt { get; set; }
 
     /// <summary>When an unanswered case becomes No response, unless the owner answers or follow-ups are paused.</summary>
     public DateTime? NoResponseAt { get; set; }

@@ -25,6 +25,9 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         builder.Property(c => c.OrganizationWebsite).HasMaxLength(CaseLimits.UrlLength);
         builder.Property(c => c.LeadId).HasMaxLength(450);
         builder.Property(c => c.DisclosurePolicy).HasMaxLength(CaseLimits.ShortTextLength);
+        builder.Property(c => c.DisclosurePolicyId).HasMaxLength(32);
+        // The reminder job's query: open cases whose deadline falls in the coming days.
+        builder.HasIndex(c => c.DisclosureDeadlineAt);
         builder.Property(c => c.LastEventHash).HasMaxLength(64);
         builder.Property(c => c.LastEventSequence).IsConcurrencyToken();
 

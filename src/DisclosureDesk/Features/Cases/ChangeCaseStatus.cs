@@ -70,6 +70,10 @@ public static class ChangeCaseStatus
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.StatusChanged,
                     $"Status changed from {from.DisplayName()} to {command.NewStatus.DisplayName()}{rejection}.{note}",
                     changes: [new FieldChange("Status", from.DisplayName(), command.NewStatus.DisplayName())]);
+                if (command.NewStatus == CaseStatus.Mitigated)
+                {
+                    Notifications.DisclosureDeadline.RecordFix(db, @case, user.AsActor(), now);
+                }
                 if (Notifications.FollowUpSchedule.EndsFollowUps(command.NewStatus))
                 {
                     await Notifications.FollowUpSchedule.CancelAsync(db, @case, user.AsActor(), now,

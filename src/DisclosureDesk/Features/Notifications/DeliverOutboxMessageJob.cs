@@ -70,7 +70,7 @@ public sealed class DeliverOutboxMessageJob(
     };
 
     /// <summary>
-    /// Stores the outcome and, for a case's email, appends it to the case's audit chain in the same transaction.
+    /// Stores the outcome and, for an email to a case's owner, appends it to the case's audit chain in the same transaction.
     /// Another writer may move the case's head meanwhile; then the whole record is redone on fresh data.
     /// </summary>
     private async Task RecordAsync(long id, Claim claim, DeliveryResult result, CancellationToken cancellationToken)
@@ -88,7 +88,8 @@ public sealed class DeliverOutboxMessageJob(
             }
             var now = time.GetUtcNow().UtcDateTime;
             var retryAt = Apply(row, result, sha256, now);
-            if (row.CaseId is { } caseId && row.State is OutboxState.Sent or OutboxState.Failed or OutboxState.Unknown)
+            // Only what the owner was sent is proof of notification; the team's own reminders stay off the chain.
+            if (row.CaseId is { } caseId && row.Purpose.IsToOwner() && row.State is OutboxState.Sent or OutboxState.Failed or OutboxState.Unknown)
             {
                 var @case = await db.Cases.SingleAsync(c => c.Id == caseId, cancellationToken);
                 CaseTimeline.Append(db, @case, Actor.System, now, EventType(row.State), Describe(row, result));

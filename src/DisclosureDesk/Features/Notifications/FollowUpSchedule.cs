@@ -50,11 +50,14 @@ public static class FollowUpSchedule
             .ToList();
     }
 
-    /// <summary>Cancels the case's follow-ups that have not gone out and records why; returns how many.</summary>
+    /// <summary>
+    /// Cancels the case's owner follow-ups that have not gone out and records why; returns how many. Other
+    /// emails about the case (the team's deadline reminders) are not the owner's and stay as they are.
+    /// </summary>
     public static async Task<int> CancelAsync(AppDbContext db, Case @case, Actor actor, DateTime now, string reason, CancellationToken cancellationToken)
     {
         var scheduled = await db.OutboxMessages
-            .Where(m => m.CaseId == @case.Id && m.State == OutboxState.Scheduled)
+            .Where(m => m.CaseId == @case.Id && m.State == OutboxState.Scheduled && m.Purpose == OutboxPurpose.OwnerFollowUp)
             .ToListAsync(cancellationToken);
         foreach (var message in scheduled)
         {

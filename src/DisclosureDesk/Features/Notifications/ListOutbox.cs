@@ -40,7 +40,8 @@ public static class ListOutbox
         int Attempts,
         string? LastError,
         string MessageId,
-        string? Sha256);
+        string? Sha256,
+        OutboxPurpose Purpose);
 
     public sealed record Page(IReadOnlyList<Row> Rows, string? NextCursor, string? PreviousCursor);
 
@@ -77,7 +78,7 @@ public static class ListOutbox
                 .Take(pageSize + 1)
                 .Select(m => new Row(m.Id, m.CreatedAt, m.DueAt, m.SentAt, m.State, m.To, m.Subject,
                     db.Cases.Where(c => c.Id == m.CaseId).Select(c => c.Reference).FirstOrDefault(),
-                    m.Attempts, m.LastError, m.MessageId, m.Sha256))
+                    m.Attempts, m.LastError, m.MessageId, m.Sha256, m.Purpose))
                 .ToListAsync(cancellationToken);
 
             var hasMore = rows.Count > pageSize;

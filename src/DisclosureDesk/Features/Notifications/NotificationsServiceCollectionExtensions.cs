@@ -15,7 +15,13 @@ public static class NotificationsServiceCollectionExtensions
         builder.Services.AddScoped<DeliverOutboxMessageJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
         builder.Services.AddScoped<MarkUnansweredCasesJob>();
+        builder.Services.AddScoped<SendResearcherRemindersJob>();
+        builder.Services.AddOptions<ReminderOptions>()
+            .BindConfiguration(ReminderOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddScoped<NotifyOwner.Handler>();
+        builder.Services.AddScoped<DisclosureDeadline.Handler>();
         builder.Services.AddScoped<ListOutbox.Handler>();
         builder.Services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
         return builder;

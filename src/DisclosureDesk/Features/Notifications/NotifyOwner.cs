@@ -92,7 +92,7 @@ public static class NotifyOwner
                 return null;
             }
             return await db.Set<OutboxMessage>().AsNoTracking()
-                .Where(m => m.CaseId == caseId)
+                .Where(m => m.CaseId == caseId && (m.Purpose == OutboxPurpose.OwnerNotification || m.Purpose == OutboxPurpose.OwnerFollowUp))
                 .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
                 .Select(m => new CaseEmail(m.Id, m.CreatedAt, m.State, m.To, m.Subject, m.SentAt, m.LastError, m.MessageId))
                 .ToListAsync(cancellationToken);
@@ -127,11 +127,13 @@ public static class NotifyOwner
                 var followUps = FollowUpSchedule.Plan(@case, templates, Parameters(@case, user, policy, contacts, now, now), now, TimeSpan.Zero, now);
                 foreach (var followUp in followUps)
                 {
-                    queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id), followUp.DueAt));
+                    queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id, OutboxPurpose.OwnerFollowUp), followUp.DueAt));
                 }
                 @case.FirstNotifiedAt = now;
                 @case.DisclosurePolicy = policy.Name;
-                @case.DisclosureDeadlineAt = policy.DeadlineFrom(now);
+                @case.DisclosurePolicyId = policy.Id;
+                @case.DisclosureDays = policy.Days;
+                @case.DisclosureDeadlineAt = policy.DatesFor(now).PublishAfter;
                 @case.NoResponseAt = now + FollowUpSchedule.NoResponseAfter;
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.OwnerNotified,
                     $"Owner notification queued to {string.Join(", ", recipients)}: \"{form.Subject.Trim()}\" (Message-ID <{initial.MessageId}>). " +
@@ -195,12 +197,13 @@ public static class NotifyOwner
                     return CommandResult.Fail("The owner has responded; they are no longer chased.");
                 }
                 var first = await db.OutboxMessages.AsNoTracking()
-                    .Where(m => m.CaseId == @case.Id)
+                    .Where(m => m.CaseId == @case.Id && m.Purpose == OutboxPurpose.OwnerNotification)
                     .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
                     .Select(m => m.To)
                     .FirstAsync(cancellationToken);
                 var recipients = first.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                var policy = DisclosurePolicies.Standard.FirstOrDefault(p => p.Name == @case.DisclosurePolicy)
+                var policy = DisclosurePolicies.Of(@case)
+                    ?? DisclosurePolicies.Standard.FirstOrDefault(p => p.Name == @case.DisclosurePolicy)
                     ?? new DisclosurePolicy("recorded", @case.DisclosurePolicy ?? "", 0, null);
                 var shift = now - pausedAt;
                 var parameters = Parameters(@case, user, policy, [], firstNotifiedAt, now) with
@@ -212,7 +215,7 @@ public static class NotifyOwner
                 var followUps = FollowUpSchedule.Plan(@case, templates, parameters, firstNotifiedAt, shift, pausedAt);
                 foreach (var followUp in followUps)
                 {
-                    queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id), followUp.DueAt));
+                    queued.Add(outbox.Enqueue(db, new OutgoingEmail(recipients, followUp.Email.Subject, followUp.Email.TextBody, @case.Id, OutboxPurpose.OwnerFollowUp), followUp.DueAt));
                 }
                 @case.FollowUpsPausedAt = null;
                 @case.NoResponseAt = (@case.NoResponseAt ?? firstNotifiedAt + FollowUpSchedule.NoResponseAfter) + shift;

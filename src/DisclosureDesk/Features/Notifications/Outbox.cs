@@ -10,7 +10,14 @@ namespace DisclosureDesk.Features.Notifications;
 
 /// <summary>A rendered email before it becomes MIME: the part a template produces.</summary>
 /// <param name="To">One or more recipient addresses.</param>
-public sealed record OutgoingEmail(IReadOnlyList<string> To, string Subject, string TextBody, int? CaseId = null);
+/// <param name="DedupKey">For emails derived from state by a recurring job: written at most once (see <see cref="OutboxMessage.DedupKey"/>).</param>
+public sealed record OutgoingEmail(
+    IReadOnlyList<string> To,
+    string Subject,
+    string TextBody,
+    int? CaseId = null,
+    OutboxPurpose Purpose = OutboxPurpose.OwnerNotification,
+    string? DedupKey = null);
 
 /// <summary>
 /// Turns rendered emails into outbox rows and triggers their delivery. Rows are added to the caller's context,
@@ -50,6 +57,8 @@ public sealed class Outbox(IOptions<EmailOptions> options, TimeProvider time, IB
         var row = new OutboxMessage
         {
             CaseId = email.CaseId,
+            Purpose = email.Purpose,
+            DedupKey = email.DedupKey,
             To = string.Join(", ", recipients.Select(r => r.Address)),
             Subject = email.Subject,
             Content = Serialize(message),

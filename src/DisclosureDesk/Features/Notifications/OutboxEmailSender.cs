@@ -46,7 +46,7 @@ public sealed class OutboxEmailSender(IDbContextFactory<AppDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var rendered = render(await templateStore.LoadActiveAsync(db));
-        var message = outbox.Enqueue(db, new OutgoingEmail([email], rendered.Subject, rendered.TextBody));
+        var message = outbox.Enqueue(db, new OutgoingEmail([email], rendered.Subject, rendered.TextBody, Purpose: OutboxPurpose.Account));
         await db.SaveChangesAsync();
         outbox.Dispatch(message);
     }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace DisclosureDesk.Features.Notifications;
 
 public enum OutboxState
@@ -16,6 +18,27 @@ public enum OutboxState
     Unknown = 6,
 }
 
+/// <summary>Why an email exists; decides what may cancel it and whether its delivery is proof on the case's audit trail.</summary>
+public enum OutboxPurpose
+{
+    /// <summary>The first notification of a case's owner.</summary>
+    [Display(Name = "Owner notification")] OwnerNotification = 0,
+    /// <summary>A reminder to the owner; cancelled when they answer, the case ends or follow-ups are paused.</summary>
+    [Display(Name = "Owner follow-up")] OwnerFollowUp = 1,
+    /// <summary>A disclosure-deadline reminder to a member of the case team.</summary>
+    [Display(Name = "Deadline reminder")] DeadlineReminder = 2,
+    /// <summary>A researcher's daily list of overdue items.</summary>
+    [Display(Name = "Overdue digest")] OverdueDigest = 3,
+    /// <summary>Account confirmation, password reset.</summary>
+    Account = 4,
+}
+
+public static class OutboxPurposes
+{
+    /// <summary>Emails to a case's owner: their delivery results are proof of notification in the case's audit chain.</summary>
+    public static bool IsToOwner(this OutboxPurpose purpose) => purpose is OutboxPurpose.OwnerNotification or OutboxPurpose.OwnerFollowUp;
+}
+
 /// <summary>
 /// One outbound email, the source of truth for its delivery. Written in the same transaction as the event that
 /// caused it; Hangfire only triggers delivery, and the sweep re-triggers anything Hangfire lost.
@@ -26,6 +49,14 @@ public class OutboxMessage
 
     /// <summary>The case the email is about; null for account emails.</summary>
     public int? CaseId { get; set; }
+
+    public OutboxPurpose Purpose { get; set; }
+
+    /// <summary>
+    /// Set on emails that a recurring job derives from the current state (reminders, digests): the same key is
+    /// never written twice (a unique index), so a rerun or a second instance of the job cannot send it again.
+    /// </summary>
+    public string? DedupKey { get; set; }
 
     /// <summary>The recipients' addresses, comma-separated, as in the To header.</summary>
     public string To { get; set; } = "";

@@ -16,6 +16,8 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.Sha256).HasMaxLength(64);
         builder.Property(m => m.Version).IsConcurrencyToken();
         builder.HasIndex(m => m.MessageId).IsUnique();
+        builder.Property(m => m.DedupKey).HasMaxLength(OutboxLimits.DedupKeyLength);
+        builder.HasIndex(m => m.DedupKey).IsUnique();
         // The sweep's query: rows in a given state whose next attempt time has passed.
         builder.HasIndex(m => new { m.State, m.NextAttemptAt });
         // The Outbox page and the case's email list, newest first, keyset-paged on (CreatedAt, Id).
@@ -31,4 +33,5 @@ public static class OutboxLimits
     public const int SubjectLength = 998;
     public const int MessageIdLength = 250;
     public const int ErrorLength = 2000;
+    public const int DedupKeyLength = 200;
 }

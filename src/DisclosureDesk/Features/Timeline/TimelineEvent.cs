@@ -27,6 +27,7 @@ public enum TimelineEventType
     EvidenceAdded = 15,
     EvidenceAccessed = 16,
     EvidencePurged = 17,
+    DeadlineChanged = 18,
 }
 
 /// <summary>

@@ -14,6 +14,9 @@ public class ApplicationUser : IdentityUser
     [StringLength(64)]
     public string TimeZoneId { get; set; } = "UTC";
 
+    /// <summary>The reminder emails the user switched off; none by default, so a new account gets them all.</summary>
+    public Features.Notifications.ReminderKinds RemindersOff { get; set; }
+
     /// <summary>Set by an administrator; a disabled user cannot sign in and loses open sessions.</summary>
     public bool IsDisabled { get; set; }
 

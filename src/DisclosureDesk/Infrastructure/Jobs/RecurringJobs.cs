@@ -10,11 +10,14 @@ public static class RecurringJobs
     public const string OutboxSweep = "outbox-sweep";
     public const string UnansweredCases = "unanswered-cases";
     public const string EvidenceRetention = "evidence-retention";
+    public const string ResearcherReminders = "researcher-reminders";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<SweepOutboxJob>(OutboxSweep, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<MarkUnansweredCasesJob>(UnansweredCases, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         manager.AddOrUpdate<PurgeExpiredEvidenceJob>(EvidenceRetention, job => job.RunAsync(CancellationToken.None), Cron.Daily());
+        // Every quarter hour: reminders go out at the local hour also in zones offset by 30 or 45 minutes.
+        manager.AddOrUpdate<SendResearcherRemindersJob>(ResearcherReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
     }
 }

@@ -44,6 +44,36 @@ public sealed class NotifyOwnerPanelTests : ComponentTestBase
         Assert.Empty(panel.FindAll("button[type=submit]"));
     }
 
+    [Fact]
+    public async Task Panel_NotifiedUnderProjectZero_ShowsTheDatesAndGrantsTheGracePeriodOnce()
+    {
+        var reference = await CaseWithContactAsync(CaseStatus.OwnerIdentified);
+        var contactId = Load(reference).Contacts.Single().Id;
+        var sent = await Services.GetRequiredService<NotifyOwner.Handler>().SendAsync(reference, new NotifyOwner.Form
+        {
+            ContactIds = [contactId], PolicyId = DisclosurePolicies.ProjectZero.Id, Subject = $"[{reference}] Exposed", Body = "Please close it.",
+        }, Researcher.AsCurrentUser(), TestContext.Current.CancellationToken);
+        Assert.True(sent.Succeeded, sent.Summary);
+        var changed = 0;
+        var panel = Render<NotifyOwnerPanel>(p => p.Add(x => x.Case, Load(reference)).Add(x => x.OnChanged, () => changed++));
+
+        Assert.Equal(["Fix by 2031-06-12", "Publish after 2031-06-12"], DateRows(panel));
+        Assert.Contains("Deadline reminders to the team: 2031-06-05 09:00 UTC and 2031-06-11 09:00 UTC", Normalized(panel.Markup), StringComparison.Ordinal);
+
+        panel.Find("#grace-note").Change("Vendor ships the patch on 2031-06-20");
+        panel.Find("button:contains('grace period')").Click();
+
+        panel.WaitForAssertion(() => Assert.Equal(1, changed));
+        panel.Render(p => p.Add(x => x.Case, Load(reference)));
+        Assert.Equal(["Fix by 2031-06-26 (with the grace period)", "Publish after 2031-06-26"], DateRows(panel));
+        Assert.Empty(panel.FindAll("#grace-note"));
+    }
+
+    private static List<string> DateRows(IRenderedComponent<NotifyOwnerPanel> panel) =>
+        panel.FindAll(".disclosure-dates dt").Zip(panel.FindAll(".disclosure-dates dd"), (dt, dd) => Normalized($"{dt.TextContent} {dd.TextContent}")).ToList();
+
+    private static string Normalized(string text) => System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(text, "<[^>]+>", ""), @"\s+", " ").Trim();
+
     private async Task<string> CaseWithContactAsync(CaseStatus status)
     {
         var reference = await FileCaseAsync(new CaseForm { Title = "Open Elasticsearch with appointments", Host = "192.0.2.15", Port = 9200, Service = ServiceEngine.Elasticsearch }, Researcher);

@@ -38,6 +38,21 @@ public sealed class OutboxPageTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task Render_EmailsOfACase_SayWhetherTheyWentToTheOwnerOrTheTeam()
+    {
+        var caseId = await FileCaseAsync();
+        var notification = await EnqueueAsync(caseId, "First notice", "Body");
+        var followUp = await EnqueueAsync(caseId, "Second notice", "Body", OutboxState.Scheduled, purpose: OutboxPurpose.OwnerFollowUp);
+        var reminder = await EnqueueAsync(caseId, "Deadline in 7 days", "Body", purpose: OutboxPurpose.DeadlineReminder);
+
+        var page = Render<OutboxPage>();
+
+        Assert.Equal("Owner notification", page.Find($"tr[data-outbox-id='{notification}'] td:nth-child(4)").TextContent);
+        Assert.Equal("Owner follow-up", page.Find($"tr[data-outbox-id='{followUp}'] td:nth-child(4)").TextContent);
+        Assert.Equal("Deadline reminder", page.Find($"tr[data-outbox-id='{reminder}'] td:nth-child(4)").TextContent);
+    }
+
+    [Fact]
     public async Task Render_UnknownRow_WarnsToCheckWithTheRecipientBeforeSendingAgain()
     {
         await EnqueueAsync(await FileCaseAsync(), "Lost in transit", "Body", OutboxState.Unknown);
@@ -96,10 +111,11 @@ public sealed class OutboxPageTests : ComponentTestBase
         return await db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync(TestContext.Current.CancellationToken);
     }
 
-    private async Task<long> EnqueueAsync(int caseId, string subject, string body, OutboxState state = OutboxState.Due, string? lastError = null)
+    private async Task<long> EnqueueAsync(int caseId, string subject, string body, OutboxState state = OutboxState.Due, string? lastError = null,
+        OutboxPurpose purpose = OutboxPurpose.OwnerNotification)
     {
         await using var db = CreateDbContext();
-        var message = _outbox.Enqueue(db, new OutgoingEmail(["owner@db.example"], subject, body, caseId));
+        var message = _outbox.Enqueue(db, new OutgoingEmail(["owner@db.example"], subject, body, caseId, purpose));
         message.State = state;
         message.LastError = lastError;
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);

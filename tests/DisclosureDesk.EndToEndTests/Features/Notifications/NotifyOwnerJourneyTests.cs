@@ -31,6 +31,7 @@ public sealed class NotifyOwnerJourneyTests(AppFixture app) : BrowserTest(app)
         await Expect(casePage.TimelineEvents.Filter(new() { HasText = "Owner notification queued to security@woodgrove.example" })).ToHaveCountAsync(1);
         await Expect(casePage.TimelineEvents.First).ToContainTextAsync(new Regex("Email to security@woodgrove\\.example.*SHA-256"));
         await Expect(casePage.AuditChainStatus).ToContainTextAsync("Audit chain verified");
+        await Expect(casePage.NotificationPanel).ToContainTextAsync("Deadline reminders to the team");
 
         var pickup = Path.Combine(App.DataDirectory, "mail", "pickup");
         var written = Directory.GetFiles(pickup, "*.eml")

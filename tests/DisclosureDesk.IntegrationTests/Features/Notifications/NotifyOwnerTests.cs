@@ -131,6 +131,33 @@ public abstract class NotifyOwnerTests
     }
 
     [Fact]
+    public async Task DeliverFollowUp_AtAndBeforeItsTime_GoesOutOnlyWhenDueAndNeverAfterTheOwnerAnswered()
+    {
+        var (lead, reference, contactId) = await CaseReadyToNotifyAsync("fire");
+        Assert.True((await SendDraftAsync(reference, lead, contactId, await DraftAsync(reference, lead, contactId))).Succeeded);
+        var rows = await RowsAsync(reference);
+
+        _app.Time.Advance(FollowUpSchedule.Steps[0].After - TimeSpan.FromMinutes(1));
+        await DeliverAsync(rows[1].Id);
+        Assert.Equal(OutboxState.Scheduled, (await RowsAsync(reference))[1].State);
+
+        _app.Time.Advance(TimeSpan.FromMinutes(1));
+        await DeliverAsync(rows[1].Id);
+        Assert.Equal(OutboxState.Sent, (await RowsAsync(reference))[1].State);
+
+        var answered = await _app.ExecuteAsync<ChangeCaseStatus.Handler, CommandResult>(h =>
+            h.HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = CaseStatus.Acknowledged }, lead.Current));
+        Assert.True(answered.Succeeded, answered.Summary);
+        _app.Time.Advance(FollowUpSchedule.Steps[1].After - FollowUpSchedule.Steps[0].After);
+        await DeliverAsync(rows[2].Id);
+
+        Assert.Equal([OutboxState.Due, OutboxState.Sent, OutboxState.Cancelled, OutboxState.Cancelled], (await RowsAsync(reference)).Select(r => r.State));
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        var sent = Assert.Single(timeline!.Events, e => e.Type == TimelineEventType.EmailSent);
+        Assert.Contains(rows[1].MessageId, sent.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PauseAndResume_AfterFiveDays_ReplansTheRemainingFollowUpsFiveDaysLater()
     {
         var (lead, reference, contactId) = await CaseReadyToNotifyAsync("pause");
@@ -221,6 +248,9 @@ public abstract class NotifyOwnerTests
         Assert.True(draft.Result.Succeeded, draft.Result.Summary);
         return draft.Value!;
     }
+
+    private Task DeliverAsync(long outboxMessageId) =>
+        _app.ExecuteAsync<DeliverOutboxMessageJob, bool>(async job => { await job.RunAsync(outboxMessageId, CancellationToken.None); return true; });
 
     private Task<CommandResult> SendDraftAsync(string reference, TestUser lead, int contactId, NotifyOwner.Draft draft) =>
         SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [contactId], Subject = draft.Subject, Body = draft.Body });

@@ -61,6 +61,7 @@ public sealed class HangfireWiringTests
         var recurring = connection.GetRecurringJobs();
         Assert.Contains(recurring, job => job.Id == RecurringJobs.OutboxSweep && job.Cron == Cron.Minutely());
         Assert.Contains(recurring, job => job.Id == RecurringJobs.UnansweredCases && job.Cron == Cron.Hourly());
+        Assert.Contains(recurring, job => job.Id == RecurringJobs.ResearcherReminders && job.Cron == "*/15 * * * *");
 
         // Hangfire.Storage.SQLite (sqlite-net) and EF (Microsoft.Data.Sqlite) share one native library in this process.
         var jobsFile = Path.Combine(app.Database.DataDirectory, "jobs.db");

@@ -23,8 +23,8 @@ public class EmailTemplateRendererTests
     [MemberData(nameof(AllTemplates))]
     public void Render_EveryShippedTemplate_FillsSubjectAndBodyFromTheModel(EmailTemplateId id)
     {
-        var email = id.ModelType() == typeof(AccountEmailModel)
-            ? _renderer.Render(id, NotificationModels.Account())
+        var email = id.ModelType() == typeof(AccountEmailModel) ? _renderer.Render(id, NotificationModels.Account())
+            : id.ModelType() == typeof(OverdueDigestModel) ? _renderer.Render(id, NotificationModels.Digest())
             : _renderer.Render(id, NotificationModels.Model());
 
         Assert.DoesNotContain('\n', email.Subject);
@@ -35,11 +35,47 @@ public class EmailTemplateRendererTests
             Assert.Contains("https://desk.odw.example/Account/ConfirmEmail?userId=42&code=abc%2Bdef", email.TextBody);
             Assert.Contains("DisclosureDesk", email.Subject);
         }
+        else if (id.ModelType() == typeof(OverdueDigestModel))
+        {
+            Assert.Contains("3 overdue items", email.Subject);
+            Assert.Contains("DD-2026-00001", email.TextBody);
+        }
         else
         {
             Assert.StartsWith("[DD-2026-00001] ", email.Subject);
             Assert.Contains("2026-03-12", email.TextBody);
         }
+    }
+
+    [Fact]
+    public void Render_OverdueDigest_ListsEachKindOfItemWithWhatToDo()
+    {
+        var email = _renderer.Render(EmailTemplateId.OverdueDigest, NotificationModels.Digest());
+
+        Assert.Equal("DisclosureDesk: 3 overdue items on 2026-03-20", email.Subject);
+        Assert.Contains("  - DD-2026-00001 Open MongoDB with patient appointments (Notified): deadline 2026-03-12, 8 days ago", email.TextBody);
+        Assert.Contains("    https://desk.odw.example/cases/DD-2026-00001", email.TextBody);
+        Assert.Contains("  - DD-2026-00002 Open Redis: no answer since 2026-03-01", email.TextBody);
+        Assert.Contains("  - DD-2026-00003 \"[DD-2026-00003] Exposed Kafka\" to ops@kafka.example: Failed (550 mailbox unavailable)", email.TextBody);
+        Assert.Contains("Outbox: https://desk.odw.example/outbox", email.TextBody);
+    }
+
+    [Fact]
+    public void Render_OverdueDigestWithOnlyOneKind_LeavesOutTheEmptySections()
+    {
+        var full = NotificationModels.Digest();
+        var email = _renderer.Render(EmailTemplateId.OverdueDigest, new OverdueDigestModel
+        {
+            Researcher = full.Researcher,
+            Digest = new DigestFields { Date = "2026-03-20", TimeZone = "Europe/Amsterdam", ItemCount = 1 },
+            PastDeadline = full.PastDeadline,
+            NoResponse = [],
+            Undelivered = [],
+        });
+
+        Assert.Equal("DisclosureDesk: 1 overdue item on 2026-03-20", email.Subject);
+        Assert.DoesNotContain("No response from the owner", email.TextBody);
+        Assert.DoesNotContain("did not arrive", email.TextBody);
     }
 
     [Fact]
@@ -179,8 +215,16 @@ public class EmailTemplateRendererTests
         @case.OrganizationName = "Example Corp.";
         var model = NotificationModel.Create(@case, NotificationModels.Parameters() with { TeamName = "Open Data Watch Ltd." });
 
-        var email = id.ModelType() == typeof(AccountEmailModel)
-            ? _renderer.Render(id, NotificationModels.Account())
+        var digest = NotificationModels.Digest();
+        var email = id.ModelType() == typeof(AccountEmailModel) ? _renderer.Render(id, NotificationModels.Account())
+            : id.ModelType() == typeof(OverdueDigestModel) ? _renderer.Render(id, new OverdueDigestModel
+            {
+                Researcher = new DigestResearcherFields { Name = digest.Researcher.Name, Team = "Open Data Watch Ltd." },
+                Digest = digest.Digest,
+                PastDeadline = digest.PastDeadline,
+                NoResponse = digest.NoResponse,
+                Undelivered = digest.Undelivered,
+            })
             : _renderer.Render(id, model);
 
         Assert.DoesNotContain("..", email.Subject);

@@ -57,4 +57,27 @@ internal static class NotificationModels
         Link = "https://desk.odw.example/Account/ConfirmEmail?userId=42&code=abc%2Bdef",
         SiteName = "DisclosureDesk",
     };
+
+    public static OverdueDigestModel Digest() => new()
+    {
+        Researcher = new DigestResearcherFields { Name = "Alex Jansen", Team = "Open Data Watch" },
+        Digest = new DigestFields { Date = "2026-03-20", TimeZone = "Europe/Amsterdam", ItemCount = 3, OutboxUrl = "https://desk.odw.example/outbox" },
+        PastDeadline =
+        [
+            new DigestCaseFields
+            {
+                Reference = "DD-2026-00001", Title = "Open MongoDB with patient appointments", Status = "Notified",
+                Since = "2026-03-12", DaysOverdue = 8, CaseUrl = "https://desk.odw.example/cases/DD-2026-00001",
+            },
+        ],
+        NoResponse = [new DigestCaseFields { Reference = "DD-2026-00002", Title = "Open Redis", Status = "No response", Since = "2026-03-01", DaysOverdue = 19 }],
+        Undelivered =
+        [
+            new DigestEmailFields
+            {
+                Reference = "DD-2026-00003", Subject = "[DD-2026-00003] Exposed Kafka", To = "ops@kafka.example", State = "Failed",
+                LastError = "550 mailbox unavailable",
+            },
+        ],
+    };
 }

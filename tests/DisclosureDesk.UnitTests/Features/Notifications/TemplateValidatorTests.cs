@@ -48,6 +48,18 @@ public class TemplateValidatorTests
     }
 
     [Fact]
+    public void Validate_DigestTemplate_ChecksItsOwnModelIncludingFieldsOfListItemsByIndex()
+    {
+        Assert.True(TemplateValidator.Validate(EmailTemplateId.OverdueDigest, "Subject: {{ digest.item_count }}\n\n{{ past_deadline[0].reference }}\n").IsValid);
+
+        var errors = TemplateValidator.Validate(EmailTemplateId.OverdueDigest, "Subject: {{ case.title }}\n\n{{ past_deadline[0].refrence }}\n").Errors;
+
+        Assert.Collection(errors,
+            e => Assert.Equal((1, true), (e.Line, e.Message.Contains("'case'", StringComparison.Ordinal))),
+            e => Assert.Equal((3, true), (e.Line, e.Message.Contains("refrence", StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public void Validate_AccountFieldInCaseTemplate_IsRefusedBecauseEachTemplateHasItsOwnModel()
     {
         Assert.True(TemplateValidator.Validate(EmailTemplateId.ResetPassword, "Subject: Reset\n\n{{ link }}\n").IsValid);

@@ -129,6 +129,10 @@ public static class EditEmailTemplates
             {
                 return new PreviewModel(SampleAccount(id, user, siteBaseUrl), "a sample account");
             }
+            if (id.ModelType() == typeof(OverdueDigestModel))
+            {
+                return new PreviewModel(SampleDigest(user, siteBaseUrl), "a sample digest");
+            }
             if (string.IsNullOrWhiteSpace(reference))
             {
                 return new PreviewModel(NotificationModel.Create(SampleCase(), Parameters(id, SampleCase(), user, siteBaseUrl)), "a sample case");
@@ -178,9 +182,10 @@ public static class EditEmailTemplates
                     return CommandResult.Fail(validation.Errors.Select(e => new ValidationResult(e.ToString(), [nameof(SaveCommand.Source)])));
                 }
                 // Validation cannot see a loop that runs too long; one render against a sample can.
-                var sample = id.ModelType() == typeof(AccountEmailModel)
-                    ? (object)SampleAccount(id, user, "https://disclosuredesk.example/")
-                    : NotificationModel.Create(SampleCase(), Parameters(id, SampleCase(), user, "https://disclosuredesk.example/"));
+                const string sampleSite = "https://disclosuredesk.example/";
+                var sample = id.ModelType() == typeof(AccountEmailModel) ? SampleAccount(id, user, sampleSite)
+                    : id.ModelType() == typeof(OverdueDigestModel) ? SampleDigest(user, sampleSite)
+                    : (object)NotificationModel.Create(SampleCase(), Parameters(id, SampleCase(), user, sampleSite));
                 if (!TryRender(template, sample, out _, out var renderError))
                 {
                     return CommandResult.Fail(renderError, nameof(SaveCommand.Source));
@@ -278,6 +283,21 @@ public static class EditEmailTemplates
             Link = siteBaseUrl + (id == EmailTemplateId.ResetPassword ? "Account/ResetPassword?code=SAMPLE" : "Account/ConfirmEmail?userId=SAMPLE&code=SAMPLE"),
             SiteName = OutboxEmailSender.SiteName,
         };
+
+        /// <summary>A digest with one item of each kind, so every branch of the template shows in the preview.</summary>
+        private OverdueDigestModel SampleDigest(CurrentUser user, string siteBaseUrl)
+        {
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(time.GetUtcNow().UtcDateTime, user.TimeZone));
+            string Day(int daysAgo) => today.AddDays(-daysAgo).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            return new OverdueDigestModel
+            {
+                Researcher = new DigestResearcherFields { Name = user.Name, Team = OutboxEmailSender.SiteName },
+                Digest = new DigestFields { Date = Day(0), TimeZone = user.TimeZone.Id, ItemCount = 3, OutboxUrl = siteBaseUrl + "outbox" },
+                PastDeadline = [new DigestCaseFields { Reference = "DD-0000-00001", Title = "Sample: open MongoDB with GPS traces", Status = "Notified", Since = Day(4), DaysOverdue = 4, CaseUrl = siteBaseUrl + "cases/DD-0000-00001" }],
+                NoResponse = [new DigestCaseFields { Reference = "DD-0000-00002", Title = "Sample: Elasticsearch with ID numbers", Status = "No response", Since = Day(2), DaysOverdue = 2, CaseUrl = siteBaseUrl + "cases/DD-0000-00002" }],
+                Undelivered = [new DigestEmailFields { Reference = "DD-0000-00003", Subject = "[DD-0000-00003] Exposed Redis", To = "security@example.org", State = "Failed", LastError = "550 5.1.1 User unknown", CaseUrl = siteBaseUrl + "cases/DD-0000-00003" }],
+            };
+        }
 
         /// <summary>A made-up case for previews before any case exists, and for the trial render on save.</summary>
         private Case SampleCase() => new()

@@ -17,7 +17,7 @@ internal static class EmailTemplateEngine
 
     /// <summary>Every type a template may read, with its fields under their template names.</summary>
     public static readonly IReadOnlyDictionary<Type, IReadOnlyDictionary<string, PropertyInfo>> Fields =
-        CollectFields([typeof(NotificationModel), typeof(AccountEmailModel)]);
+        CollectFields([typeof(NotificationModel), typeof(AccountEmailModel), typeof(OverdueDigestModel)]);
 
     public static readonly TemplateOptions Options = CreateOptions();
 

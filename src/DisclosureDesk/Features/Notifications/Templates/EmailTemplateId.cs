@@ -29,15 +29,18 @@ public enum EmailTemplateId
 
     [Display(Name = "Reset password", Description = "To someone who asked to reset their password, with the link to do it.")]
     ResetPassword = 7,
+    OverdueDigest = 8,
 }
 
 public static class EmailTemplateCatalog
 {
     /// <summary>The model a template is rendered with, and therefore the fields it may use.</summary>
-    public static Type ModelType(this EmailTemplateId id) =>
-        id is EmailTemplateId.ConfirmAccount or EmailTemplateId.ResetPassword
-            ? typeof(AccountEmailModel)
-            : typeof(NotificationModel);
+    public static Type ModelType(this EmailTemplateId id) => id switch
+    {
+        EmailTemplateId.ConfirmAccount or EmailTemplateId.ResetPassword => typeof(AccountEmailModel),
+        EmailTemplateId.OverdueDigest => typeof(OverdueDigestModel),
+        _ => typeof(NotificationModel),
+    };
 
     /// <summary>When the email is sent, in a sentence.</summary>
     public static string Description(this EmailTemplateId id) =>
@@ -69,6 +72,7 @@ public static class EmailTemplateCatalog
         EmailTemplateId.DeadlineReminder => "deadline-reminder.liquid",
         EmailTemplateId.ConfirmAccount => "confirm-account.liquid",
         EmailTemplateId.ResetPassword => "reset-password.liquid",
+        EmailTemplateId.OverdueDigest => "overdue-digest.liquid",
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, null),
     };
 }

@@ -31,6 +31,9 @@ public sealed partial class EmailTemplateRenderer
     /// <summary>Renders the shipped default of an account email.</summary>
     public RenderedEmail Render(EmailTemplateId id, AccountEmailModel model) => Render(_defaults[id], model);
 
+    /// <summary>Renders the shipped default of the overdue digest.</summary>
+    public RenderedEmail Render(EmailTemplateId id, OverdueDigestModel model) => Render(_defaults[id], model);
+
     /// <summary>Renders a template from <see cref="TemplateValidator"/> or <see cref="EmailTemplateStore"/>.</summary>
     public RenderedEmail Render(EmailTemplate template, object model)
     {

@@ -80,4 +80,6 @@ public sealed class ActiveEmailTemplates
     public RenderedEmail Render(EmailTemplateId id, NotificationModel model) => _renderer.Render(this[id], model);
 
     public RenderedEmail Render(EmailTemplateId id, AccountEmailModel model) => _renderer.Render(this[id], model);
+
+    public RenderedEmail Render(EmailTemplateId id, OverdueDigestModel model) => _renderer.Render(this[id], model);
 }

@@ -54,12 +54,19 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<int?>("DisclosureDays")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("DisclosureDeadlineAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DisclosurePolicy")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("DisclosurePolicyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("DiscoveryMethod")
                         .HasMaxLength(2000)
@@ -78,7 +85,13 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("FirstSeenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FixedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("FollowUpsPausedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("GraceGrantedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Host")
@@ -174,6 +187,8 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DisclosureDeadlineAt");
 
                     b.HasIndex("Reference")
                         .IsUnique();
@@ -372,6 +387,10 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("DedupKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -386,6 +405,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Purpose")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
@@ -412,6 +434,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
 
                     b.HasIndex("MessageId")
                         .IsUnique();
@@ -660,6 +685,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 
                     b.Property<DateTime>("RegisteredAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RemindersOff")
+                        .HasColumnType("integer");
 
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("text");

@@ -47,11 +47,18 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("DisclosureDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("DisclosureDeadlineAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DisclosurePolicy")
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisclosurePolicyId")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DiscoveryMethod")
@@ -71,7 +78,13 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FirstSeenAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FixedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FollowUpsPausedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("GraceGrantedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Host")
@@ -167,6 +180,8 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DisclosureDeadlineAt");
 
                     b.HasIndex("Reference")
                         .IsUnique();
@@ -359,6 +374,10 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DedupKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("TEXT");
 
@@ -373,6 +392,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Purpose")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
@@ -399,6 +421,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
 
                     b.HasIndex("MessageId")
                         .IsUnique();
@@ -641,6 +666,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("RegisteredAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("RemindersOff")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("TEXT");
