@@ -31,5 +31,6 @@ public sealed class LogResponseJourneyTests(AppFixture app) : BrowserTest(app)
         await casePage.ResponsesPanel.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Move to Acknowledged", Exact = true }).ClickAsync();
         await Expect(casePage.StatusPanel).ToContainTextAsync("Currently Acknowledged");
         await Expect(casePage.AuditChainStatus).ToContainTextAsync("Audit chain verified");
+        await DocsScreenshots.SaveIfRequestedAsync(page, "case-page.png");
     }
 }
