@@ -10,7 +10,8 @@ public static class NotificationsServiceCollectionExtensions
     {
         builder.Services.AddSingleton<Outbox>();
         builder.Services.AddSingleton<Templates.EmailTemplateRenderer>();
-        builder.Services.AddScoped<DeliverOutboxMessageJob>();
+        builder.Services.AddSingleton<OutboxDeliveryGate>();
+        builder.Services.AddScoped<DeliverOutboxJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
         builder.Services.AddScoped<MarkUnansweredCasesJob>();
         builder.Services.AddScoped<NotifyOwner.Handler>();

@@ -149,7 +149,7 @@ public static class NotifyOwner
 
             if (result.Succeeded)
             {
-                queued.ForEach(outbox.Dispatch);
+                outbox.Dispatch(queued);
             }
             return result;
         }
@@ -218,7 +218,7 @@ public static class NotifyOwner
             }, cancellationToken);
             if (result.Succeeded)
             {
-                queued.ForEach(outbox.Dispatch);
+                outbox.Dispatch(queued);
             }
             return result;
         }
