@@ -1,9 +1,12 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Infrastructure.Data;
 using DisclosureDesk.Infrastructure.Email;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DisclosureDesk.Features.Notifications;
 
@@ -98,6 +101,7 @@ public sealed class DeliverOutboxJob(
             // (nothing is tracked), so the context holds no state from one row to the next.
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             await db.Database.OpenConnectionAsync(CancellationToken.None);
+            await using var statements = await RowStatements.PrepareAsync(db);
             while (!cancellationToken.IsCancellationRequested)
             {
                 if (taken.Count >= BatchSize)
@@ -117,7 +121,7 @@ public sealed class DeliverOutboxJob(
                     {
                         break;
                     }
-                    if (await DeliverAsync(db, row, inFlight.Token) is { } retryAt)
+                    if (await DeliverAsync(statements, row, inFlight.Token) is { } retryAt)
                     {
                         retries.Add(retryAt);
                     }
@@ -157,17 +161,11 @@ public sealed class DeliverOutboxJob(
     }
 
     /// <summary>Claims, sends and records one row; returns its retry time, if it has one.</summary>
-    private async Task<DateTime?> DeliverAsync(AppDbContext db, Candidate row, CancellationToken inFlight)
+    private async Task<DateTime?> DeliverAsync(RowStatements statements, Candidate row, CancellationToken inFlight)
     {
         var claimedAt = time.GetUtcNow().UtcDateTime;
         var claim = Guid.NewGuid();
-        // Not cancellable: once this statement has run, the claim must be known to this run, or the row would be
-        // left in Sending by a run that thinks it never claimed it.
-        var claimed = await db.Database.ExecuteSqlAsync($"""
-            UPDATE "OutboxMessages" SET "State" = {(int)OutboxState.Sending}, "ClaimedAt" = {claimedAt}, "Attempts" = "Attempts" + 1, "Version" = {claim}
-            WHERE "Id" = {row.Id} AND "Version" = {row.Version}
-            """, CancellationToken.None);
-        if (claimed == 0)
+        if (!await statements.ClaimAsync(row.Id, row.Version, claim, claimedAt))
         {
             logger.LogDebug("Outbox message {Id} was claimed or changed by someone else", row.Id);
             return null;
@@ -182,7 +180,7 @@ public sealed class DeliverOutboxJob(
         var resolution = Resolve(row, row.Attempts + 1, result, now);
         var recorded = row.CaseId is { } caseId && resolution.IsFinal
             ? await RecordOnCaseAsync(row, caseId, claim, resolution, result)
-            : await RecordAsync(db, row.Id, claim, resolution);
+            : await statements.RecordAsync(row.Id, claim, resolution);
         if (!recorded)
         {
             logger.LogWarning("Outbox message {Id} was reclaimed while being sent; its result {Outcome} is not recorded", row.Id, result.Outcome);
@@ -212,16 +210,89 @@ public sealed class DeliverOutboxJob(
         };
     }
 
-    /// <summary>Stores the outcome with one statement, provided the row still carries this run's claim.</summary>
-    private static async Task<bool> RecordAsync(AppDbContext db, long id, Guid claim, Resolution resolution)
+    /// <summary>
+    /// The two statements a run repeats for every row, prepared once on the run's connection: the claim, and the
+    /// record of an outcome that needs no timeline entry. Parameters get the provider's own type mappings, so a Guid
+    /// or a DateTime is stored exactly as EF stores it (TEXT on SQLite, uuid and timestamptz on PostgreSQL).
+    /// </summary>
+    private sealed class RowStatements : IAsyncDisposable
     {
-        var version = Guid.NewGuid();
-        var updated = await db.Database.ExecuteSqlAsync($"""
-            UPDATE "OutboxMessages" SET "State" = {(int)resolution.State}, "Attempts" = {resolution.Attempts}, "NextAttemptAt" = {resolution.NextAttemptAt},
-                "SentAt" = {resolution.SentAt}, "Sha256" = {resolution.Sha256}, "LastError" = {resolution.LastError}, "ClaimedAt" = NULL, "Version" = {version}
-            WHERE "Id" = {id} AND "Version" = {claim}
-            """, CancellationToken.None);
-        return updated == 1;
+        private readonly DbCommand _claim;
+        private readonly DbCommand _record;
+
+        private RowStatements(DbCommand claim, DbCommand record)
+        {
+            _claim = claim;
+            _record = record;
+        }
+
+        public static async Task<RowStatements> PrepareAsync(AppDbContext db)
+        {
+            var connection = db.Database.GetDbConnection();
+            var types = db.GetService<IRelationalTypeMappingSource>();
+            DbCommand Command(string sql, params (string Name, Type Type)[] parameters)
+            {
+                var command = connection.CreateCommand();
+                command.CommandText = sql;
+                foreach (var (name, type) in parameters)
+                {
+                    command.Parameters.Add(types.FindMapping(type)!.CreateParameter(command, name, null, nullable: true));
+                }
+                return command;
+            }
+
+            var claim = Command("""
+                UPDATE "OutboxMessages" SET "State" = @state, "ClaimedAt" = @claimedAt, "Attempts" = "Attempts" + 1, "Version" = @claim
+                WHERE "Id" = @id AND "Version" = @version
+                """,
+                ("@state", typeof(int)), ("@claimedAt", typeof(DateTime)), ("@claim", typeof(Guid)), ("@id", typeof(long)), ("@version", typeof(Guid)));
+            var record = Command("""
+                UPDATE "OutboxMessages" SET "State" = @state, "Attempts" = @attempts, "NextAttemptAt" = @nextAttemptAt, "SentAt" = @sentAt,
+                    "Sha256" = @sha256, "LastError" = @lastError, "ClaimedAt" = NULL, "Version" = @version
+                WHERE "Id" = @id AND "Version" = @claim
+                """,
+                ("@state", typeof(int)), ("@attempts", typeof(int)), ("@nextAttemptAt", typeof(DateTime)), ("@sentAt", typeof(DateTime)),
+                ("@sha256", typeof(string)), ("@lastError", typeof(string)), ("@version", typeof(Guid)), ("@id", typeof(long)), ("@claim", typeof(Guid)));
+            await claim.PrepareAsync(CancellationToken.None);
+            await record.PrepareAsync(CancellationToken.None);
+            return new RowStatements(claim, record);
+        }
+
+        /// <summary>Takes the row if it still carries <paramref name="version"/>; the claim is committed on return.</summary>
+        public async Task<bool> ClaimAsync(long id, Guid version, Guid claim, DateTime claimedAt)
+        {
+            Set(_claim, "@state", (int)OutboxState.Sending);
+            Set(_claim, "@claimedAt", claimedAt);
+            Set(_claim, "@claim", claim);
+            Set(_claim, "@id", id);
+            Set(_claim, "@version", version);
+            // Not cancellable: once the statement has run, this run must know it holds the claim, or the row would be
+            // left in Sending by a run that thinks it never took it.
+            return await _claim.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+        }
+
+        /// <summary>Stores the outcome, provided the row still carries this run's claim.</summary>
+        public async Task<bool> RecordAsync(long id, Guid claim, Resolution resolution)
+        {
+            Set(_record, "@state", (int)resolution.State);
+            Set(_record, "@attempts", resolution.Attempts);
+            Set(_record, "@nextAttemptAt", resolution.NextAttemptAt);
+            Set(_record, "@sentAt", resolution.SentAt);
+            Set(_record, "@sha256", resolution.Sha256);
+            Set(_record, "@lastError", resolution.LastError);
+            Set(_record, "@version", Guid.NewGuid());
+            Set(_record, "@id", id);
+            Set(_record, "@claim", claim);
+            return await _record.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _claim.DisposeAsync();
+            await _record.DisposeAsync();
+        }
+
+        private static void Set(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
     }
 
     /// <summary>
