@@ -97,8 +97,8 @@ public sealed class DeliverOutboxJob(
         await using var stopping = cancellationToken.Register(() => inFlight.CancelAfter(InFlightGrace));
         try
         {
-            // One context and one open connection for the whole run: the per-row statements are set-based
-            // (nothing is tracked), so the context holds no state from one row to the next.
+            // One context and one open connection for the whole run: the page query tracks nothing and the per-row
+            // statements are plain commands, so the context holds no state from one row to the next.
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             await db.Database.OpenConnectionAsync(CancellationToken.None);
             await using var statements = await RowStatements.PrepareAsync(db);
