@@ -12,7 +12,8 @@ public static class NotificationsServiceCollectionExtensions
         builder.Services.AddSingleton<Templates.EmailTemplateRenderer>();
         builder.Services.AddSingleton<Templates.EmailTemplateStore>();
         builder.Services.AddScoped<Templates.EditEmailTemplates.Handler>();
-        builder.Services.AddScoped<DeliverOutboxMessageJob>();
+        builder.Services.AddSingleton<OutboxDeliveryGate>();
+        builder.Services.AddScoped<DeliverOutboxJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
         builder.Services.AddScoped<MarkUnansweredCasesJob>();
         builder.Services.AddScoped<SendResearcherRemindersJob>();

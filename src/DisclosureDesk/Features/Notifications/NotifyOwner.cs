@@ -153,7 +153,7 @@ public static class NotifyOwner
 
             if (result.Succeeded)
             {
-                queued.ForEach(outbox.Dispatch);
+                outbox.Dispatch(queued);
             }
             return result;
         }
@@ -228,7 +228,7 @@ public static class NotifyOwner
             }, cancellationToken);
             if (result.Succeeded)
             {
-                queued.ForEach(outbox.Dispatch);
+                outbox.Dispatch(queued);
             }
             return result;
         }

@@ -73,19 +73,13 @@ public sealed class Outbox(IOptions<EmailOptions> options, TimeProvider time, IB
         return row;
     }
 
-    /// <summary>Asks Hangfire to deliver <paramref name="message"/> at its time. Call only after the row was committed.</summary>
-    public void Dispatch(OutboxMessage message)
-    {
-        var delay = message.NextAttemptAt - time.GetUtcNow().UtcDateTime;
-        if (delay > TimeSpan.Zero)
-        {
-            jobs.Schedule<DeliverOutboxMessageJob>(job => job.RunAsync(message.Id, CancellationToken.None), delay);
-        }
-        else
-        {
-            jobs.Enqueue<DeliverOutboxMessageJob>(job => job.RunAsync(message.Id, CancellationToken.None));
-        }
-    }
+    /// <summary>
+    /// Asks Hangfire to deliver <paramref name="messages"/> at their times. Call only after the rows were committed,
+    /// once for all the rows one change added: a delivery run takes every row that is due, so the rows due now
+    /// share one job, and later rows one scheduled job per distinct time (<see cref="DeliverOutboxJob.Request"/>).
+    /// </summary>
+    public void Dispatch(params IEnumerable<OutboxMessage> messages) =>
+        DeliverOutboxJob.Request(jobs, time.GetUtcNow().UtcDateTime, messages.Select(m => m.NextAttemptAt));
 
     private static MailboxAddress ParseRecipient(string address)
     {

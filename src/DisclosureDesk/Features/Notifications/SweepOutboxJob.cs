@@ -10,28 +10,23 @@ namespace DisclosureDesk.Features.Notifications;
 /// </summary>
 public sealed class SweepOutboxJob(IDbContextFactory<AppDbContext> dbFactory, IBackgroundJobClient jobs, TimeProvider time)
 {
-    /// <summary>Hangfire normally starts a due row's job within a second; only rows overdue by more are swept.</summary>
+    /// <summary>Hangfire normally starts a due row's delivery within a second; only rows overdue by more are swept.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
 
-    private const int BatchSize = 500;
-
+    /// <summary>Enqueues one delivery run if any row is overdue (the run takes them all); returns how many are.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var overdue = now - Grace;
         var claimLapsed = now - OutboxRetryPolicy.SendingLease;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var ids = await db.OutboxMessages.AsNoTracking()
-            .Where(m => ((m.State == OutboxState.Due || m.State == OutboxState.Scheduled) && m.NextAttemptAt <= overdue)
-                        || (m.State == OutboxState.Sending && m.ClaimedAt <= claimLapsed))
-            .OrderBy(m => m.NextAttemptAt)
-            .Select(m => m.Id)
-            .Take(BatchSize)
-            .ToListAsync(cancellationToken);
-        foreach (var id in ids)
+        var count = await db.OutboxMessages
+            .CountAsync(m => ((m.State == OutboxState.Due || m.State == OutboxState.Scheduled) && m.NextAttemptAt <= overdue)
+                             || (m.State == OutboxState.Sending && m.ClaimedAt <= claimLapsed), cancellationToken);
+        if (count > 0)
         {
-            jobs.Enqueue<DeliverOutboxMessageJob>(job => job.RunAsync(id, CancellationToken.None));
+            jobs.Enqueue<DeliverOutboxJob>(job => job.RunAsync(CancellationToken.None));
         }
-        return ids.Count;
+        return count;
     }
 }

@@ -11,6 +11,11 @@ public enum DeliveryOutcome
     Permanent,
     /// <summary>The whole message was sent but the connection was lost before the reply: it may or may not have been accepted.</summary>
     Unknown,
+    /// <summary>
+    /// The sender was told to stop (the app is shutting down) before the message's end was written: the server cannot
+    /// have accepted it, and it may be sent again at once. Not a failure of the server's.
+    /// </summary>
+    Abandoned,
 }
 
 /// <param name="Detail">The server's reply, or what went wrong, in words a researcher can act on.</param>
@@ -26,5 +31,9 @@ public interface IMailTransport
     bool ResendIsHarmless { get; }
 
     /// <param name="message">The exact bytes of the RFC 5322 message, as stored in the outbox.</param>
+    /// <param name="cancellationToken">
+    /// Stops the attempt: the result is then <see cref="DeliveryOutcome.Abandoned"/> if the message's end was not yet
+    /// written, and <see cref="DeliveryOutcome.Unknown"/> if it was and the reply had not yet come.
+    /// </param>
     Task<DeliveryResult> SendAsync(ReadOnlyMemory<byte> message, string messageId, CancellationToken cancellationToken);
 }

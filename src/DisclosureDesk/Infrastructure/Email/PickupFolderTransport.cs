@@ -23,7 +23,15 @@ public sealed class PickupFolderTransport(string directory) : IMailTransport
             System.IO.Directory.CreateDirectory(Directory);
             // Written under a temporary name and moved into place, so a reader never sees half a message.
             var temporary = Path.Combine(Directory, $".{Guid.NewGuid():N}.tmp");
-            await File.WriteAllBytesAsync(temporary, message, cancellationToken);
+            try
+            {
+                await File.WriteAllBytesAsync(temporary, message, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                File.Delete(temporary);
+                return new DeliveryResult(DeliveryOutcome.Abandoned, "Stopped before the message was written to the pickup folder (the app was shutting down).");
+            }
             try
             {
                 File.Move(temporary, path, overwrite: false);

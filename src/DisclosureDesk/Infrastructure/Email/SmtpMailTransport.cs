@@ -41,7 +41,8 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, TimeProvid
         MimeMessage mime;
         using (var stream = new MemoryStream(message.ToArray(), writable: false))
         {
-            mime = await MimeMessage.LoadAsync(stream, cancellationToken);
+            // In memory, so not worth abandoning the attempt for.
+            mime = await MimeMessage.LoadAsync(stream, CancellationToken.None);
         }
 
         if (TakeIdle() is { } reused)
@@ -71,9 +72,13 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, TimeProvid
             await CloseAsync(client);
             return Refused(e);
         }
-        catch (Exception e) when (IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsConnectionFailure(e))
         {
             client.Dispose();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Abandoned(smtp);
+            }
             // Includes rejected credentials: a configuration mistake the administrator can fix, so the mail waits.
             return new DeliveryResult(DeliveryOutcome.Transient, $"Could not connect to {smtp.Host}:{smtp.Port}: {e.Message}");
         }
@@ -116,13 +121,20 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, TimeProvid
         {
             return new Attempt(Refused(e));
         }
-        catch (Exception e) when (IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsConnectionFailure(e))
         {
+            // Whether the attempt was cut short by the network or by a stop request, once the whole message is out
+            // the server may have accepted it.
             if (progress.WholeMessageWritten)
             {
                 logger.LogWarning(e, "Connection to {Host} lost after {MessageId} was sent, before the server replied", smtp.Host, messageId);
-                return new Attempt(new DeliveryResult(DeliveryOutcome.Unknown,
-                    $"The connection to {smtp.Host} was lost after the message was sent and before the server replied: {e.Message}"));
+                return new Attempt(new DeliveryResult(DeliveryOutcome.Unknown, cancellationToken.IsCancellationRequested
+                    ? $"The app stopped after the message was sent to {smtp.Host} and before the server replied."
+                    : $"The connection to {smtp.Host} was lost after the message was sent and before the server replied: {e.Message}"));
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new Attempt(Abandoned(smtp));
             }
             return new Attempt(
                 new DeliveryResult(DeliveryOutcome.Transient, $"The connection to {smtp.Host} was lost before the message was sent: {e.Message}"),
@@ -184,6 +196,9 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, TimeProvid
             _idle.Add(new IdleConnection(client, time.GetTimestamp()));
         }
     }
+
+    private static DeliveryResult Abandoned(SmtpOptions smtp) =>
+        new(DeliveryOutcome.Abandoned, $"Stopped before the message was sent to {smtp.Host} (the app was shutting down).");
 
     private static DeliveryResult Refused(SmtpCommandException e)
     {

@@ -25,7 +25,7 @@ namespace DisclosureDesk.Benchmarks.Features.Notifications;
 /// and against one loopback SMTP sink it sends the same messages twice: with a bare MailKit loop on one
 /// connection, the ceiling, and through the app's full path (outbox rows, Hangfire on jobs.db, the SMTP
 /// transport), whose throughput is reported as a ratio to the ceiling. Then it measures how long an immediate
-/// send waits between <see cref="Outbox.Dispatch"/> and its job starting.
+/// send takes from <see cref="Outbox.Dispatch"/> to its arrival at the sink.
 /// </summary>
 internal static class MailLoadTest
 {
@@ -44,16 +44,16 @@ internal static class MailLoadTest
 
         await using var sink = SmtpSink.Start();
         var dataDirectory = Directory.CreateTempSubdirectory("disclosuredesk-mailbench-");
-        var starts = new ConcurrentDictionary<long, long>();
         try
         {
-            using var host = BuildHost(dataDirectory.FullName, sink.Port, workers, poll);
+            var sending = new TimedTransport.Totals();
+            using var host = BuildHost(dataDirectory.FullName, sink.Port, workers, poll, sending);
             await using (var scope = host.Services.CreateAsyncScope())
             {
                 await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
             }
-            var jobStarts = new RecordJobStart(starts);
-            GlobalJobFilters.Filters.Add(jobStarts);
+            var runs = new RecordDeliveryRuns();
+            GlobalJobFilters.Filters.Add(runs);
             await host.StartAsync();
 
             var emails = Enumerable.Range(1, count).Select(Email).ToList();
@@ -63,16 +63,19 @@ internal static class MailLoadTest
             output.WriteLine($"Bare MailKit loop: {bare.Count:N0} in {bare.Elapsed.TotalSeconds:0.00} s = {bare.PerSecond:N0} msgs/s, {bare.Sessions} connection(s), duplicates {bare.Duplicates}, missing {bare.Missing}");
 
             await FullPathAsync(host.Services, sink, emails.Take(WarmupCount).ToList());
-            jobStarts.Reset();
+            runs.Reset();
+            sending.Reset();
             var full = await FullPathAsync(host.Services, sink, emails);
             output.WriteLine($"Full path:         {full.Count:N0} in {full.Elapsed.TotalSeconds:0.00} s = {full.PerSecond:N0} msgs/s, {full.Sessions} connection(s), duplicates {full.Duplicates}, missing {full.Missing}"
                              + (full.Complete ? "" : $" (stopped after {PhaseLimit.TotalMinutes} min)"));
-            output.WriteLine($"  of which enqueueing (rows + Hangfire jobs): {full.EnqueueElapsed.TotalSeconds:0.00} s; outbox rows Sent: {full.SentRows:N0}");
-            output.WriteLine($"  delivery jobs' own code (claim, send, record): {jobStarts.Performing.TotalSeconds:0.0} s of {workers} workers x {full.Elapsed.TotalSeconds:0.0} s = {jobStarts.Performing / (workers * full.Elapsed):P0} of worker time, {jobStarts.Performing.TotalMilliseconds / full.Count:0.0} ms a message");
+            output.WriteLine($"  of which enqueueing: {full.EnqueueElapsed.TotalSeconds:0.00} s (Outbox.Enqueue building the MIME {full.Rendering.TotalSeconds:0.00} s, SaveChanges {full.Saving.TotalSeconds:0.00} s, Dispatch {full.Dispatching.TotalSeconds:0.00} s); outbox rows Sent: {full.SentRows:N0}");
+            output.WriteLine($"  delivery runs: {runs.Count} Hangfire jobs, busy {runs.Busy.TotalSeconds:0.00} s = {runs.Busy.TotalMilliseconds * 1000 / full.Count:0} us a message");
+            output.WriteLine($"    of which in the SMTP transport (parse, send, wait for the reply): {sending.Elapsed.TotalSeconds:0.00} s = {sending.Elapsed.TotalMilliseconds * 1000 / sending.Count:0} us a message ({sending.Count:N0} sends)");
+            output.WriteLine($"    the rest (page queries, claim and record statements, the loop): {(runs.Busy - sending.Elapsed).TotalMilliseconds * 1000 / full.Count:0} us a message");
             output.WriteLine($"Ratio full/bare: {full.PerSecond / bare.PerSecond:0.000} (target >= 0.8)");
 
-            var latencies = await EnqueueToStartAsync(host.Services, starts);
-            output.WriteLine($"Enqueue-to-start, {latencies.Count} immediate sends {LatencySpacing.TotalMilliseconds:0} ms apart: " +
+            var latencies = await DispatchToArrivalAsync(host.Services, sink);
+            output.WriteLine($"Dispatch-to-arrival at the sink, {latencies.Count} immediate sends {LatencySpacing.TotalMilliseconds:0} ms apart: " +
                              $"p50 {Percentile(latencies, 0.50):0} ms, p95 {Percentile(latencies, 0.95):0} ms, max {latencies.Max():0} ms (target p95 < 1000 ms)");
 
             await host.StopAsync();
@@ -90,11 +93,14 @@ internal static class MailLoadTest
     {
         public double PerSecond => Count / Elapsed.TotalSeconds;
         public TimeSpan EnqueueElapsed { get; init; }
+        public TimeSpan Rendering { get; init; }
+        public TimeSpan Saving { get; init; }
+        public TimeSpan Dispatching { get; init; }
         public int SentRows { get; init; }
     }
 
     /// <summary>The app's registrations for data, mail and jobs, as Program.cs makes them, without the web front.</summary>
-    private static IHost BuildHost(string dataDirectory, int smtpPort, int workers, int poll)
+    private static IHost BuildHost(string dataDirectory, int smtpPort, int workers, int poll, TimedTransport.Totals sending)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dataDirectory, EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -113,6 +119,11 @@ internal static class MailLoadTest
         builder.AddUsers();
         builder.AddCases();
         builder.AddEmail();
+        // The app's own transport, with a stopwatch around each send: the benchmark's only instrument in the path.
+        var transport = builder.Services.Last(d => d.ServiceType == typeof(IMailTransport));
+        builder.Services.Remove(transport);
+        builder.Services.AddSingleton<IMailTransport>(services =>
+            new TimedTransport((IMailTransport)transport.ImplementationFactory!(services), sending));
         builder.AddJobs();
         builder.AddNotifications();
         return builder.Build();
@@ -170,18 +181,23 @@ internal static class MailLoadTest
         var ids = new List<long>(emails.Count);
 
         sink.Reset();
+        long rendering = 0, saving = 0, dispatching = 0;
         var clock = Stopwatch.StartNew();
         foreach (var batch in emails.Chunk(EnqueueBatchSize))
         {
             await using var db = await dbFactory.CreateDbContextAsync();
+            var started = Stopwatch.GetTimestamp();
             var rows = batch.Select(email => outbox.Enqueue(db, email)).ToList();
+            var rendered = Stopwatch.GetTimestamp();
             await db.SaveChangesAsync();
-            foreach (var row in rows)
-            {
-                outbox.Dispatch(row);
-                expected.Add(row.MessageId);
-                ids.Add(row.Id);
-            }
+            var saved = Stopwatch.GetTimestamp();
+            // As the app does after a change that added several emails: one dispatch for all of them.
+            outbox.Dispatch(rows);
+            rendering += rendered - started;
+            saving += saved - rendered;
+            dispatching += Stopwatch.GetTimestamp() - saved;
+            expected.AddRange(rows.Select(row => row.MessageId));
+            ids.AddRange(rows.Select(row => row.Id));
         }
         var enqueued = clock.Elapsed;
         var complete = await sink.WaitForAsync(emails.Count, PhaseLimit);
@@ -201,7 +217,14 @@ internal static class MailLoadTest
         }
         while (sent < ids.Count && settle.Elapsed < TimeSpan.FromSeconds(30));
 
-        return Tally(sink, expected, clock.Elapsed, complete) with { EnqueueElapsed = enqueued, SentRows = sent };
+        return Tally(sink, expected, clock.Elapsed, complete) with
+        {
+            EnqueueElapsed = enqueued,
+            Rendering = Stopwatch.GetElapsedTime(0, rendering),
+            Saving = Stopwatch.GetElapsedTime(0, saving),
+            Dispatching = Stopwatch.GetElapsedTime(0, dispatching),
+            SentRows = sent,
+        };
     }
 
     private static Phase Tally(SmtpSink sink, List<string> expected, TimeSpan elapsed, bool complete)
@@ -217,29 +240,29 @@ internal static class MailLoadTest
             complete);
     }
 
-    private static async Task<List<double>> EnqueueToStartAsync(IServiceProvider services, ConcurrentDictionary<long, long> starts)
+    private static async Task<List<double>> DispatchToArrivalAsync(IServiceProvider services, SmtpSink sink)
     {
         var outbox = services.GetRequiredService<Outbox>();
         var dbFactory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var dispatched = new Dictionary<long, long>();
+        var dispatched = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var i = 0; i < LatencySamples; i++)
         {
             await using (var db = await dbFactory.CreateDbContextAsync())
             {
                 var row = outbox.Enqueue(db, Email(100_000 + i));
                 await db.SaveChangesAsync();
-                dispatched[row.Id] = Stopwatch.GetTimestamp();
+                dispatched[row.MessageId] = Stopwatch.GetTimestamp();
                 outbox.Dispatch(row);
             }
             await Task.Delay(LatencySpacing);
         }
         var waited = Stopwatch.StartNew();
-        while (dispatched.Keys.Any(id => !starts.ContainsKey(id)) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        while (dispatched.Keys.Any(id => !sink.Arrivals.ContainsKey(id)) && waited.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(50);
         }
         return dispatched
-            .Select(d => starts.TryGetValue(d.Key, out var started) ? Stopwatch.GetElapsedTime(d.Value, started).TotalMilliseconds : double.PositiveInfinity)
+            .Select(d => sink.Arrivals.TryGetValue(d.Key, out var arrived) ? Stopwatch.GetElapsedTime(d.Value, arrived).TotalMilliseconds : double.PositiveInfinity)
             .Order()
             .ToList();
     }
@@ -253,32 +276,113 @@ internal static class MailLoadTest
     }
 
     /// <summary>
-    /// Notes when Hangfire starts performing a delivery job, keyed by the outbox row it was given, and how long
-    /// the job's own code ran: the rest of a worker's time goes to Hangfire's fetching and state changes.
+    /// Counts the delivery runs Hangfire performs and measures the time during which at least one of them was
+    /// performing (runs queue on the app's one-at-a-time gate, so their own times overlap): the rest of the
+    /// phase is Hangfire fetching jobs and changing their states, and waiting for the next poll.
     /// </summary>
-    private sealed class RecordJobStart(ConcurrentDictionary<long, long> starts) : IServerFilter
+    private sealed class RecordDeliveryRuns : IServerFilter
     {
-        private long _performingTicks;
+        private readonly Lock _gate = new();
+        private long _busyTicks;
+        private long _busySince;
+        private int _active;
+        private int _count;
 
-        public TimeSpan Performing => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _performingTicks));
+        public TimeSpan Busy
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    // A run may still be finishing (its last empty query) when the phase is over.
+                    return Stopwatch.GetElapsedTime(0, _busyTicks + (_active > 0 ? Stopwatch.GetTimestamp() - _busySince : 0));
+                }
+            }
+        }
 
-        public void Reset() => Interlocked.Exchange(ref _performingTicks, 0);
+        /// <summary>Runs started since the last reset.</summary>
+        public int Count => Volatile.Read(ref _count);
+
+        public void Reset()
+        {
+            lock (_gate)
+            {
+                _busyTicks = 0;
+                _busySince = Stopwatch.GetTimestamp();
+                _count = 0;
+            }
+        }
 
         public void OnPerforming(PerformingContext context)
         {
-            if (context.BackgroundJob.Job.Type == typeof(DeliverOutboxMessageJob) && context.BackgroundJob.Job.Args[0] is long id)
+            if (context.BackgroundJob.Job.Type == typeof(DeliverOutboxJob))
             {
-                var now = Stopwatch.GetTimestamp();
-                starts.TryAdd(id, now);
-                context.Items[nameof(RecordJobStart)] = now;
+                context.Items[nameof(RecordDeliveryRuns)] = true;
+                lock (_gate)
+                {
+                    _count++;
+                    if (_active++ == 0)
+                    {
+                        _busySince = Stopwatch.GetTimestamp();
+                    }
+                }
             }
         }
 
         public void OnPerformed(PerformedContext context)
         {
-            if (context.Items.TryGetValue(nameof(RecordJobStart), out var started))
+            if (context.Items.ContainsKey(nameof(RecordDeliveryRuns)))
             {
-                Interlocked.Add(ref _performingTicks, Stopwatch.GetTimestamp() - (long)started);
+                lock (_gate)
+                {
+                    if (--_active == 0)
+                    {
+                        _busyTicks += Stopwatch.GetTimestamp() - _busySince;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The app's transport with a stopwatch around each send.</summary>
+    private sealed class TimedTransport(IMailTransport inner, TimedTransport.Totals totals) : IMailTransport, IDisposable
+    {
+        public bool ResendIsHarmless => inner.ResendIsHarmless;
+
+        public void Dispose() => (inner as IDisposable)?.Dispose();
+
+        public async Task<DeliveryResult> SendAsync(ReadOnlyMemory<byte> message, string messageId, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                return await inner.SendAsync(message, messageId, cancellationToken);
+            }
+            finally
+            {
+                totals.Add(Stopwatch.GetTimestamp() - started);
+            }
+        }
+
+        public sealed class Totals
+        {
+            private long _ticks;
+            private int _count;
+
+            public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
+
+            public int Count => Volatile.Read(ref _count);
+
+            public void Add(long ticks)
+            {
+                Interlocked.Add(ref _ticks, ticks);
+                Interlocked.Increment(ref _count);
+            }
+
+            public void Reset()
+            {
+                Interlocked.Exchange(ref _ticks, 0);
+                Interlocked.Exchange(ref _count, 0);
             }
         }
     }

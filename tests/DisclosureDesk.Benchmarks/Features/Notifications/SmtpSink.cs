@@ -49,6 +49,9 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     public ConcurrentDictionary<string, int> MessageIds { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>When each Message-ID first arrived (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public ConcurrentDictionary<string, long> Arrivals { get; } = new(StringComparer.Ordinal);
+
     public static SmtpSink Start()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -62,6 +65,7 @@ internal sealed class SmtpSink : IAsyncDisposable
     public void Reset()
     {
         MessageIds.Clear();
+        Arrivals.Clear();
         Interlocked.Exchange(ref _received, 0);
         Interlocked.Exchange(ref _sessions, 0);
     }
@@ -99,6 +103,7 @@ internal sealed class SmtpSink : IAsyncDisposable
             var headers = await HeaderList.LoadAsync(stream, cancellationToken);
             var messageId = MimeKit.Utils.MimeUtils.ParseMessageId(headers[HeaderId.MessageId] ?? "") ?? "";
             sink.MessageIds.AddOrUpdate(messageId, 1, (_, seen) => seen + 1);
+            sink.Arrivals.TryAdd(messageId, System.Diagnostics.Stopwatch.GetTimestamp());
             Interlocked.Increment(ref sink._received);
             return SmtpResponse.Ok;
         }

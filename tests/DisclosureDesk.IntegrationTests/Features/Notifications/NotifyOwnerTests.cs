@@ -138,23 +138,24 @@ public abstract class NotifyOwnerTests
         var rows = await RowsAsync(reference);
 
         _app.Time.Advance(FollowUpSchedule.Steps[0].After - TimeSpan.FromMinutes(1));
-        await DeliverAsync(rows[1].Id);
+        await DeliverDueAsync();
         Assert.Equal(OutboxState.Scheduled, (await RowsAsync(reference))[1].State);
 
         _app.Time.Advance(TimeSpan.FromMinutes(1));
-        await DeliverAsync(rows[1].Id);
+        await DeliverDueAsync();
         Assert.Equal(OutboxState.Sent, (await RowsAsync(reference))[1].State);
 
         var answered = await _app.ExecuteAsync<ChangeCaseStatus.Handler, CommandResult>(h =>
             h.HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = CaseStatus.Acknowledged }, lead.Current));
         Assert.True(answered.Succeeded, answered.Summary);
         _app.Time.Advance(FollowUpSchedule.Steps[1].After - FollowUpSchedule.Steps[0].After);
-        await DeliverAsync(rows[2].Id);
+        await DeliverDueAsync();
 
-        Assert.Equal([OutboxState.Due, OutboxState.Sent, OutboxState.Cancelled, OutboxState.Cancelled], (await RowsAsync(reference)).Select(r => r.State));
+        Assert.Equal([OutboxState.Sent, OutboxState.Sent, OutboxState.Cancelled, OutboxState.Cancelled], (await RowsAsync(reference)).Select(r => r.State));
         var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
-        var sent = Assert.Single(timeline!.Events, e => e.Type == TimelineEventType.EmailSent);
-        Assert.Contains(rows[1].MessageId, sent.Text, StringComparison.Ordinal);
+        var sent = timeline!.Events.Where(e => e.Type == TimelineEventType.EmailSent).ToList();
+        Assert.Equal(2, sent.Count);
+        Assert.Contains(sent, e => e.Text.Contains(rows[1].MessageId, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -249,8 +250,9 @@ public abstract class NotifyOwnerTests
         return draft.Value!;
     }
 
-    private Task DeliverAsync(long outboxMessageId) =>
-        _app.ExecuteAsync<DeliverOutboxMessageJob, bool>(async job => { await job.RunAsync(outboxMessageId, CancellationToken.None); return true; });
+    /// <summary>One delivery run, as Hangfire would start it: it sends every row that is due, in this test's case and any other.</summary>
+    private Task DeliverDueAsync() =>
+        _app.ExecuteAsync<DeliverOutboxJob, bool>(async job => { await job.RunAsync(CancellationToken.None); return true; });
 
     private Task<CommandResult> SendDraftAsync(string reference, TestUser lead, int contactId, NotifyOwner.Draft draft) =>
         SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [contactId], Subject = draft.Subject, Body = draft.Body });

@@ -13,14 +13,17 @@ using MimeKit;
 namespace DisclosureDesk.IntegrationTests.Features.Notifications;
 
 /// <summary>
-/// Outbox rows delivered by <see cref="DeliverOutboxMessageJob"/> to a real SMTP server on loopback, with the
-/// faults mail servers produce. The job is called directly with the fixture's clock; Hangfire's part has its own test.
+/// Outbox rows delivered by <see cref="DeliverOutboxJob"/> to a real SMTP server on loopback, with the faults mail
+/// servers produce. The job is called directly with the fixture's clock; Hangfire's part has its own tests
+/// (<see cref="OutboxRestartTests"/>). A run delivers every due row of the database, which the collection's tests
+/// share, so each test starts by cancelling whatever other tests left pending.
 /// </summary>
-public abstract class OutboxDeliveryTests : IAsyncDisposable
+public abstract class OutboxDeliveryTests : IAsyncLifetime
 {
     private readonly DisclosureDeskFactory _app;
     private readonly TestSmtpServer _smtp = TestSmtpServer.Start();
     private readonly RecordingJobClient _jobs = new();
+    private readonly OutboxDeliveryGate _gate = new();
     private readonly SmtpMailTransport _transport;
 
     private OutboxDeliveryTests(DisclosureDeskFactory app)
@@ -36,9 +39,15 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     [Collection(typeof(PostgreSqlCollection))]
     public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : OutboxDeliveryTests(app);
 
+    public async ValueTask InitializeAsync() =>
+        await _app.ExecuteDbContextAsync(db => db.OutboxMessages
+            .Where(m => m.State == OutboxState.Due || m.State == OutboxState.Scheduled || m.State == OutboxState.Sending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Cancelled), TestContext.Current.CancellationToken));
+
     public async ValueTask DisposeAsync()
     {
         _transport.Dispose();
+        _gate.Dispose();
         await _smtp.DisposeAsync();
         GC.SuppressFinalize(this);
     }
@@ -49,7 +58,7 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         var message = await EnqueueAsync(new OutgoingEmail(["owner@db.example", "security@db.example"], "[DD-2026-00001] Your database is exposed",
             "Hello,\r\n\r\nyour MongoDB at 203.0.113.10:27017 answers without a password.\r\n"));
 
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
 
         var received = Assert.Single(_smtp.Received);
         var parsed = MimeMessage.Load(new MemoryStream(received), TestContext.Current.CancellationToken);
@@ -71,19 +80,39 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Run_TwiceSequentiallyAndTwiceAtOnce_DeliversOnce()
+    public async Task Run_TwiceSequentiallyAndTwiceAtOnce_DeliversEachRowOnce()
     {
         var first = await EnqueueAsync(Email("twice@db.example"));
-        var second = await EnqueueAsync(Email("concurrent@db.example"));
+        await DeliverAsync();
+        await DeliverAsync();
+        var batch = await EnqueueAsync(Enumerable.Range(1, 60).Select(i => Email($"concurrent-{i}@db.example")).ToArray());
 
-        await DeliverAsync(first.Id);
-        await DeliverAsync(first.Id);
-        await Task.WhenAll(DeliverAsync(second.Id), DeliverAsync(second.Id));
+        // Two processes' runs (each has its own gate) at once, then a third.
+        using (var otherProcess = new OutboxDeliveryGate())
+        {
+            await Task.WhenAll(DeliverAsync(), DeliverAsync(gate: otherProcess));
+        }
+        await DeliverAsync();
 
-        Assert.Equal(2, _smtp.Received.Count);
-        Assert.Equal(2, _smtp.DataCount);
-        Assert.Equal(1, (await RowAsync(first.Id)).Attempts);
-        Assert.Equal(1, (await RowAsync(second.Id)).Attempts);
+        var expected = batch.Prepend(first).Select(m => m.MessageId).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, ReceivedMessageIds().Order(StringComparer.Ordinal));
+        Assert.Equal(61, _smtp.DataCount);
+        var rows = await RowsAsync(batch.Prepend(first));
+        Assert.All(rows, row => Assert.Equal((OutboxState.Sent, 1), (row.State, row.Attempts)));
+        Assert.InRange(_smtp.SessionCount, 1, 2);
+    }
+
+    [Fact]
+    public async Task Run_ManyDueRows_SendsThemInDueOrderOverOneConnectionAndNeedsNoFurtherJob()
+    {
+        var batch = await EnqueueAsync(Enumerable.Range(1, 150).Select(i => Email($"bulk-{i}@db.example")).ToArray());
+
+        await DeliverAsync();
+
+        Assert.Equal(batch.Select(m => m.MessageId), ReceivedMessageIds());
+        Assert.Equal(1, _smtp.SessionCount);
+        Assert.All(await RowsAsync(batch), row => Assert.Equal(OutboxState.Sent, row.State));
+        Assert.Empty(_jobs.Requests);
     }
 
     [Fact]
@@ -93,28 +122,27 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         _smtp.Then(SmtpBehaviour.ServiceUnavailable);
         var message = await EnqueueAsync(Email("greylisted@db.example"));
 
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
         var afterFirst = await RowAsync(message.Id);
         Assert.Equal(OutboxState.Due, afterFirst.State);
         Assert.Equal(_app.Time.GetUtcNow().UtcDateTime.AddMinutes(1), afterFirst.NextAttemptAt);
         Assert.StartsWith("451", afterFirst.LastError, StringComparison.Ordinal);
         var retry = Assert.Single(_jobs.Requests);
-        Assert.Equal(message.Id, retry.OutboxMessageId);
         Assert.InRange(retry.Delay!.Value, TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(61));
 
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
         Assert.Equal(1, _smtp.DataCount);
 
         _app.Time.Advance(TimeSpan.FromMinutes(1));
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
         var afterSecond = await RowAsync(message.Id);
         Assert.Equal(OutboxState.Due, afterSecond.State);
         Assert.StartsWith("421", afterSecond.LastError, StringComparison.Ordinal);
         Assert.Equal(_app.Time.GetUtcNow().UtcDateTime.AddMinutes(5), afterSecond.NextAttemptAt);
 
         _app.Time.Advance(TimeSpan.FromMinutes(5));
-        await DeliverAsync(message.Id);
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
+        await DeliverAsync();
 
         var row = await RowAsync(message.Id);
         Assert.Equal(OutboxState.Sent, row.State);
@@ -133,8 +161,8 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         _smtp.Then(SmtpBehaviour.Reject);
         var message = await EnqueueAsync(Email("nobody@db.example") with { CaseId = caseId });
 
-        await DeliverAsync(message.Id);
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
+        await DeliverAsync();
 
         var row = await RowAsync(message.Id);
         Assert.Equal(OutboxState.Failed, row.State);
@@ -162,7 +190,7 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         var message = await EnqueueAsync(Email("owner@proof.example") with { CaseId = caseId });
 
         await Task.WhenAll(
-            DeliverAsync(message.Id),
+            DeliverAsync(),
             _app.ExecuteAsync<AddCaseNote.Handler, DisclosureDesk.Features.Cases.CommandResult>(h =>
                 h.HandleAsync(reference, new AddCaseNote.Command { Text = "Sent the first notice." }, lead.Current, TestContext.Current.CancellationToken)));
 
@@ -181,39 +209,38 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     {
         var first = await EnqueueAsync(Email("first@db.example"));
         var second = await EnqueueAsync(Email("second@db.example"));
-        var dropped = await EnqueueAsync(Email("dropped@db.example"));
-        var afterDrop = await EnqueueAsync(Email("after-drop@db.example"));
-
-        await DeliverAsync(first.Id);
-        await DeliverAsync(second.Id);
+        await DeliverAsync();
+        var third = await EnqueueAsync(Email("third@db.example"));
+        await DeliverAsync();
         Assert.Equal(1, _smtp.SessionCount);
 
+        var dropped = await EnqueueAsync(Email("dropped@db.example"));
+        var afterDrop = await EnqueueAsync(Email("after-drop@db.example"));
         _smtp.Then(SmtpBehaviour.DropAfterData);
-        await DeliverAsync(dropped.Id);
-        await DeliverAsync(afterDrop.Id);
+        await DeliverAsync();
 
         Assert.Equal(OutboxState.Unknown, (await RowAsync(dropped.Id)).State);
         Assert.Equal(OutboxState.Sent, (await RowAsync(afterDrop.Id)).State);
         Assert.Equal(2, _smtp.SessionCount);
         Assert.Equal(
-            new[] { first.MessageId, second.MessageId, afterDrop.MessageId },
-            _smtp.Received.Select(bytes => MimeMessage.Load(new MemoryStream(bytes), TestContext.Current.CancellationToken).MessageId));
+            new[] { first.MessageId, second.MessageId, third.MessageId, afterDrop.MessageId },
+            ReceivedMessageIds());
     }
 
     [Fact]
     public async Task Run_ReusedConnectionClosedByTheServer_SendsOnANewOneAtOnce()
     {
-        var first = await EnqueueAsync(Email("before-hangup@db.example"));
-        var second = await EnqueueAsync(Email("after-hangup@db.example"));
+        await EnqueueAsync(Email("before-hangup@db.example"));
         _smtp.Then(SmtpBehaviour.AcceptThenHangUp);
 
-        await DeliverAsync(first.Id);
+        await DeliverAsync();
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (_smtp.EndedSessionCount == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
-        await DeliverAsync(second.Id);
+        var second = await EnqueueAsync(Email("after-hangup@db.example"));
+        await DeliverAsync();
 
         var row = await RowAsync(second.Id);
         Assert.Equal(OutboxState.Sent, row.State);
@@ -226,17 +253,16 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     [Fact]
     public async Task Run_AfterARefusalAndAfterTheIdleLimit_OpensANewConnection()
     {
-        var refused = await EnqueueAsync(Email("refused@db.example"));
-        var next = await EnqueueAsync(Email("next@db.example"));
-        var later = await EnqueueAsync(Email("later-on@db.example"));
-
+        await EnqueueAsync(Email("refused@db.example"));
         _smtp.Then(SmtpBehaviour.Reject);
-        await DeliverAsync(refused.Id);
-        await DeliverAsync(next.Id);
+        await DeliverAsync();
+        await EnqueueAsync(Email("next@db.example"));
+        await DeliverAsync();
         Assert.Equal(2, _smtp.SessionCount);
 
         _app.Time.Advance(SmtpMailTransport.IdleLimit);
-        await DeliverAsync(later.Id);
+        var later = await EnqueueAsync(Email("later-on@db.example"));
+        await DeliverAsync();
 
         Assert.Equal(3, _smtp.SessionCount);
         Assert.Equal(OutboxState.Sent, (await RowAsync(later.Id)).State);
@@ -247,14 +273,14 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     {
         var message = await EnqueueAsync(Email("later@db.example"));
 
-        await DeliverAsync(message.Id, SmtpTransport(TestSmtpServer.FreePort()));
+        await DeliverAsync(SmtpTransport(TestSmtpServer.FreePort()));
 
         var row = await RowAsync(message.Id);
         Assert.Equal(OutboxState.Due, row.State);
         Assert.Equal(1, row.Attempts);
         Assert.StartsWith("Could not connect to 127.0.0.1", row.LastError, StringComparison.Ordinal);
         Assert.Equal(_app.Time.GetUtcNow().UtcDateTime.AddMinutes(1), row.NextAttemptAt);
-        Assert.Equal(message.Id, Assert.Single(_jobs.Requests).OutboxMessageId);
+        Assert.InRange(Assert.Single(_jobs.Requests).Delay!.Value, TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(61));
     }
 
     [Fact]
@@ -263,9 +289,9 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         _smtp.Then(SmtpBehaviour.DropAfterData);
         var message = await EnqueueAsync(Email("maybe@db.example"));
 
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
         _app.Time.Advance(TimeSpan.FromHours(1));
-        await DeliverAsync(message.Id);
+        await DeliverAsync();
         var swept = await SweepAsync();
 
         var row = await RowAsync(message.Id);
@@ -274,7 +300,7 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(row.Content)), row.Sha256);
         Assert.Equal(1, _smtp.DataCount);
         Assert.Empty(_smtp.Received);
-        Assert.DoesNotContain(message.Id, swept);
+        Assert.Equal(0, swept);
     }
 
     [Fact]
@@ -282,13 +308,13 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
     {
         var message = await EnqueueAsync(Email("lost@db.example"));
 
-        Assert.DoesNotContain(message.Id, await SweepAsync());
+        Assert.Equal(0, await SweepAsync());
         _app.Time.Advance(SweepOutboxJob.Grace);
-        Assert.Contains(message.Id, await SweepAsync());
-        await DeliverAsync(message.Id);
+        Assert.Equal(1, await SweepAsync());
+        await DeliverAsync();
 
-        Assert.Single(_smtp.Received);
-        Assert.DoesNotContain(message.Id, await SweepAsync());
+        Assert.Equal([message.MessageId], ReceivedMessageIds());
+        Assert.Equal(0, await SweepAsync());
     }
 
     [Fact]
@@ -301,18 +327,64 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
             .SetProperty(m => m.Attempts, 1)));
 
         _app.Time.Advance(TimeSpan.FromMinutes(5));
-        Assert.DoesNotContain(message.Id, await SweepAsync());
-        await DeliverAsync(message.Id);
+        Assert.Equal(0, await SweepAsync());
+        await DeliverAsync();
         Assert.Equal(OutboxState.Sending, (await RowAsync(message.Id)).State);
 
         _app.Time.Advance(OutboxRetryPolicy.SendingLease);
-        Assert.Contains(message.Id, await SweepAsync());
-        await DeliverAsync(message.Id);
+        Assert.Equal(1, await SweepAsync());
+        await DeliverAsync();
 
         var row = await RowAsync(message.Id);
         Assert.Equal(OutboxState.Unknown, row.State);
         Assert.Contains("interrupted", row.LastError, StringComparison.Ordinal);
         Assert.Equal(0, _smtp.DataCount);
+    }
+
+    [Fact]
+    public async Task Run_StopRequestedWhileAMessageIsOnTheWire_FinishesItClaimsNothingMoreAndEndsCancelled()
+    {
+        var batch = await EnqueueAsync(Enumerable.Range(1, 20).Select(i => Email($"stop-{i}@db.example")).ToArray());
+        using var stop = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            DeliverAsync(new StopOnSend(_transport, stop, onSend: 5), stop.Token));
+
+        Assert.Equal(batch.Take(5).Select(m => m.MessageId), ReceivedMessageIds());
+        var rows = await RowsAsync(batch);
+        Assert.All(rows.Take(5), row => Assert.Equal((OutboxState.Sent, 1), (row.State, row.Attempts)));
+        Assert.All(rows.Skip(5), row => Assert.Equal((OutboxState.Due, 0), (row.State, row.Attempts)));
+        Assert.Empty(_jobs.Requests);
+
+        await DeliverAsync();
+        Assert.Equal(batch.Select(m => m.MessageId), ReceivedMessageIds());
+        Assert.All(await RowsAsync(batch), row => Assert.Equal((OutboxState.Sent, 1), (row.State, row.Attempts)));
+    }
+
+    [Fact]
+    public async Task Run_StoppedWhileTheServerKeepsSilent_AbandonsTheAttemptAfterTheGraceAndLeavesTheRowDue()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var message = await EnqueueAsync(Email("silent@db.example"));
+        // Accepts connections and never greets, so the attempt hangs before any of the message is written.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        using var transport = SmtpTransport(((System.Net.IPEndPoint)silent.LocalEndpoint).Port);
+        using var stop = new CancellationTokenSource();
+
+        var run = DeliverAsync(transport, stop.Token);
+        using var accepted = await silent.AcceptTcpClientAsync(cancellationToken);
+        await stop.CancelAsync();
+        Assert.False(run.IsCompleted, "The message on the wire gets a grace period before it is abandoned.");
+        _app.Time.Advance(DeliverOutboxJob.InFlightGrace);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        var row = await RowAsync(message.Id);
+        Assert.Equal(OutboxState.Due, row.State);
+        Assert.Equal(0, row.Attempts);
+        Assert.Null(row.LastError);
+        Assert.Null(row.ClaimedAt);
+        Assert.Equal(_app.Time.GetUtcNow().UtcDateTime, row.NextAttemptAt);
     }
 
     [Fact]
@@ -325,8 +397,7 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
             var first = await EnqueueAsync(Email("eml@db.example"));
             var second = await EnqueueAsync(Email("eml2@db.example"));
 
-            await DeliverAsync(first.Id, transport);
-            await DeliverAsync(second.Id, transport);
+            await DeliverAsync(transport);
             var again = await transport.SendAsync(first.Content, first.MessageId, TestContext.Current.CancellationToken);
 
             Assert.Equal(DeliveryOutcome.Delivered, again.Outcome);
@@ -341,6 +412,23 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests the stop just before the given send starts, as a host stopping mid-batch would.</summary>
+    private sealed class StopOnSend(IMailTransport inner, CancellationTokenSource stop, int onSend) : IMailTransport
+    {
+        private int _sends;
+
+        public bool ResendIsHarmless => inner.ResendIsHarmless;
+
+        public Task<DeliveryResult> SendAsync(ReadOnlyMemory<byte> message, string messageId, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _sends) == onSend)
+            {
+                stop.Cancel();
+            }
+            return inner.SendAsync(message, messageId, cancellationToken);
+        }
+    }
+
     private static OutgoingEmail Email(string to) => new([to], $"Test for {to}", $"Body for {to}.\r\nSecond line, ünïcode.\r\n");
 
     private SmtpMailTransport SmtpTransport(int port) => new(
@@ -348,32 +436,49 @@ public abstract class OutboxDeliveryTests : IAsyncDisposable
         _app.Time,
         NullLogger<SmtpMailTransport>.Instance);
 
-    private Task<OutboxMessage> EnqueueAsync(OutgoingEmail email) => _app.ExecuteDbContextAsync(async db =>
+    private async Task<OutboxMessage> EnqueueAsync(OutgoingEmail email) => (await EnqueueAsync([email]))[0];
+
+    /// <summary>Saves the rows in one transaction, as a bulk change would.</summary>
+    private Task<List<OutboxMessage>> EnqueueAsync(params OutgoingEmail[] emails) => _app.ExecuteDbContextAsync(async db =>
     {
-        var message = _app.Services.GetRequiredService<Outbox>().Enqueue(db, email);
+        var outbox = _app.Services.GetRequiredService<Outbox>();
+        var messages = emails.Select(email => outbox.Enqueue(db, email)).ToList();
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        return message;
+        return messages;
     });
 
-    private Task DeliverAsync(long id, IMailTransport? transport = null) =>
-        new DeliverOutboxMessageJob(
-                _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
-                transport ?? _transport,
-                _jobs,
-                _app.Time,
-                NullLogger<DeliverOutboxMessageJob>.Instance)
-            .RunAsync(id, TestContext.Current.CancellationToken);
+    private Task DeliverAsync(IMailTransport? transport = null, CancellationToken? stop = null, OutboxDeliveryGate? gate = null) =>
+        Job(transport, gate).RunAsync(stop ?? TestContext.Current.CancellationToken);
 
-    private async Task<List<long>> SweepAsync()
+    private DeliverOutboxJob Job(IMailTransport? transport = null, OutboxDeliveryGate? gate = null) => new(
+        _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
+        transport ?? _transport,
+        gate ?? _gate,
+        _jobs,
+        _app.Time,
+        NullLogger<DeliverOutboxJob>.Instance);
+
+    /// <summary>Runs the sweep; returns how many rows it found overdue, after checking it asked for one delivery run exactly when there were any.</summary>
+    private async Task<int> SweepAsync()
     {
         var jobs = new RecordingJobClient();
-        await new SweepOutboxJob(_app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), jobs, _app.Time)
+        var overdue = await new SweepOutboxJob(_app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), jobs, _app.Time)
             .RunAsync(TestContext.Current.CancellationToken);
-        return jobs.Requests.Select(r => r.OutboxMessageId).ToList();
+        Assert.Equal(overdue > 0 ? 1 : 0, jobs.Requests.Count);
+        return overdue;
     }
+
+    private List<string?> ReceivedMessageIds() =>
+        _smtp.Received.Select(bytes => MimeMessage.Load(new MemoryStream(bytes), TestContext.Current.CancellationToken).MessageId).ToList();
 
     private Task<OutboxMessage> RowAsync(long id) =>
         _app.ExecuteDbContextAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == id));
+
+    private Task<List<OutboxMessage>> RowsAsync(IEnumerable<OutboxMessage> messages)
+    {
+        var ids = messages.Select(m => m.Id).ToList();
+        return _app.ExecuteDbContextAsync(db => db.OutboxMessages.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync());
+    }
 
     private Task<(DisclosureDesk.Features.Cases.Case Case, List<TimelineEvent> Events)> CaseWithEventsAsync(int caseId) =>
         _app.ExecuteDbContextAsync(async db => (

@@ -10,7 +10,6 @@ public sealed class RecordingJobClient : IBackgroundJobClient
 {
     public sealed record Request(Job Job, IState State)
     {
-        public long OutboxMessageId => (long)Job.Args[0];
         public TimeSpan? Delay => State is ScheduledState scheduled ? scheduled.EnqueueAt - scheduled.ScheduledAt : null;
     }
 

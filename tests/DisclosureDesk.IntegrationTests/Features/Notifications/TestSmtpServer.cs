@@ -59,6 +59,9 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// </summary>
     public ConcurrentQueue<byte[]> Received { get; } = new();
 
+    /// <summary>How long the server takes to answer a message it accepts (it has the message by then), as a busy one would.</summary>
+    public TimeSpan ReplyDelay { get; set; }
+
     /// <summary>Every DATA the server saw, accepted or not.</summary>
     public int DataCount => _dataCount;
 
@@ -109,23 +112,33 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     private sealed class RecordingStore(TestSmtpServer server) : MessageStore
     {
-        public override Task<SmtpResponse> SaveAsync(
+        public override async Task<SmtpResponse> SaveAsync(
             ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            var response = Answer(context, buffer);
+            if (response == SmtpResponse.Ok && server.ReplyDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(server.ReplyDelay, cancellationToken);
+            }
+            return response;
+        }
+
+        private SmtpResponse Answer(ISessionContext context, ReadOnlySequence<byte> buffer)
         {
             Interlocked.Increment(ref server._dataCount);
             var behaviour = server._next.TryDequeue(out var b) ? b : SmtpBehaviour.Accept;
             switch (behaviour)
             {
                 case SmtpBehaviour.TemporaryFailure:
-                    return Task.FromResult(new SmtpResponse((SmtpReplyCode)451, "4.3.0 Try again later"));
+                    return new SmtpResponse((SmtpReplyCode)451, "4.3.0 Try again later");
                 case SmtpBehaviour.ServiceUnavailable:
-                    return Task.FromResult(new SmtpResponse(SmtpReplyCode.ServiceUnavailable, "4.3.2 Service not available, closing"));
+                    return new SmtpResponse(SmtpReplyCode.ServiceUnavailable, "4.3.2 Service not available, closing");
                 case SmtpBehaviour.Reject:
-                    return Task.FromResult(new SmtpResponse((SmtpReplyCode)550, "5.1.1 Mailbox unavailable: no such user"));
+                    return new SmtpResponse((SmtpReplyCode)550, "5.1.1 Mailbox unavailable: no such user");
                 case SmtpBehaviour.DropAfterData:
                     // Closing the session's stream closes the socket, so the client never gets a reply.
                     ((IDisposable)context.Pipe).Dispose();
-                    return Task.FromResult(SmtpResponse.Ok);
+                    return SmtpResponse.Ok;
                 case SmtpBehaviour.AcceptThenHangUp:
                     server.Received.Enqueue(buffer.ToArray());
                     // Closed once the reply has gone out, so the client learns of it only when it next writes.
@@ -134,10 +147,10 @@ public sealed class TestSmtpServer : IAsyncDisposable
                         await Task.Delay(100, CancellationToken.None);
                         ((IDisposable)context.Pipe).Dispose();
                     }, CancellationToken.None);
-                    return Task.FromResult(SmtpResponse.Ok);
+                    return SmtpResponse.Ok;
                 default:
                     server.Received.Enqueue(buffer.ToArray());
-                    return Task.FromResult(SmtpResponse.Ok);
+                    return SmtpResponse.Ok;
             }
         }
     }

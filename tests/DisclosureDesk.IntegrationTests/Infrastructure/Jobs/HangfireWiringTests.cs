@@ -105,30 +105,4 @@ public sealed class HangfireWiringTests
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
         Assert.Contains("Hangfire", await admin.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
     }
-
-    private sealed class HangfireSqliteFactory(int smtpPort) : DisclosureDeskFactory
-    {
-        public SqliteTestDatabase Database { get; } = new();
-
-        protected override IReadOnlyDictionary<string, string?> DatabaseSettings => new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = nameof(DatabaseProvider.Sqlite),
-            ["Database:DataDirectory"] = Database.DataDirectory,
-        };
-
-        protected override IReadOnlyDictionary<string, string?> AppSettings => new Dictionary<string, string?>
-        {
-            ["Jobs:RunServer"] = "true",
-            ["Jobs:QueuePollIntervalMilliseconds"] = "200",
-            ["Email:Smtp:Host"] = "127.0.0.1",
-            ["Email:Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Email:Smtp:Security"] = "None",
-        };
-
-        public override async ValueTask DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Database.DisposeAsync();
-        }
-    }
 }
