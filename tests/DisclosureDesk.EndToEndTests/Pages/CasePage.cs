@@ -67,7 +67,7 @@ public sealed partial class CasePage
     }
 
     /// <summary>Logs an answer from the owner, at the time the form proposes (now).</summary>
-    public async Task LogResponseAsync(string channel, string meaning, string respondedBy, string summary)
+    public async Task LogResponseAsync(string channel, string meaning, string respondedBy, string summary, FilePayload? attachment = null)
     {
         await ResponsesPanel.GetByText("Log a response", new() { Exact = true }).ClickAsync();
         await Assertions.Expect(ResponsesPanel.GetByLabel("When", new() { Exact = true })).Not.ToHaveValueAsync("");
@@ -75,6 +75,10 @@ public sealed partial class CasePage
         await ResponsesPanel.GetByLabel("Channel", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = channel });
         await ResponsesPanel.GetByLabel("Who responded", new() { Exact = true }).FillAsync(respondedBy);
         await ResponsesPanel.GetByLabel("Summary", new() { Exact = true }).FillAsync(summary);
+        if (attachment is not null)
+        {
+            await ResponsesPanel.GetByLabel("Attachments").SetInputFilesAsync(attachment);
+        }
         await ResponsesPanel.GetByRole(AriaRole.Button, new() { Name = "Log response", Exact = true }).ClickAsync();
     }
 

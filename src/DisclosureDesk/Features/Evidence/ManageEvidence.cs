@@ -31,6 +31,9 @@ public static class ManageEvidence
 
     public sealed record Download(string FileName, string ContentType, byte[] Content);
 
+    /// <summary>An upload that passed the checks: its safe name, the type found in its bytes, and their SHA-256.</summary>
+    public sealed record CheckedFile(string Name, string ContentType, byte[] Bytes, string Sha256);
+
     public sealed class Handler(
         IDbContextFactory<AppDbContext> dbFactory,
         CaseWriter writer,
@@ -56,47 +59,72 @@ public static class ManageEvidence
                 return CommandResult.Fail(errors);
             }
 
-            var bytes = await ReadWithinLimitAsync(content, options.Value.MaxFileBytes, cancellationToken);
-            if (bytes is null)
-            {
-                return CommandResult.Fail($"The file is larger than the {FormatSize(options.Value.MaxFileBytes)} limit.", "File");
-            }
-            if (bytes.Length == 0)
-            {
-                return CommandResult.Fail("The file is empty.", "File");
-            }
-            var name = EvidenceFileTypes.SafeDisplayName(fileName);
-            var (contentType, refusal) = EvidenceFileTypes.Identify(name, bytes);
-            if (contentType is null)
+            var (file, refusal) = await CheckAsync(fileName, content, cancellationToken);
+            if (file is null)
             {
                 return CommandResult.Fail(refusal!, "File");
             }
-            var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-
             return await writer.ChangeAsync(reference, user, (db, @case, now) =>
             {
-                var recorded = CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.EvidenceAdded,
-                    $"Evidence added: {form.Kind.DisplayName().ToLowerInvariant()} \"{name}\" ({contentType}, {bytes.Length:N0} bytes{(form.Redacted ? ", marked redacted" : "")}), SHA-256 {sha256}." +
-                    (string.IsNullOrWhiteSpace(form.Description) ? "" : $" {form.Description.Trim()}"));
-                var file = new EvidenceFile
-                {
-                    CaseId = @case.Id,
-                    Kind = form.Kind,
-                    FileName = name,
-                    ContentType = contentType,
-                    Length = bytes.Length,
-                    Sha256 = sha256,
-                    Description = string.IsNullOrWhiteSpace(form.Description) ? null : form.Description.Trim(),
-                    Redacted = form.Redacted,
-                    UploadedById = user.Id,
-                    UploadedByName = user.Name,
-                    UploadedAt = now,
-                    EventSequence = recorded.Sequence,
-                    Content = new EvidenceContent { Ciphertext = protector.Protect(@case.Id, bytes) },
-                };
-                db.EvidenceFiles.Add(file);
+                Attach(db, @case, user.AsActor(), now, file, form.Kind, form.Description, form.Redacted);
                 return Task.FromResult(CommandResult.Success);
             }, cancellationToken);
+        }
+
+        /// <summary>
+        /// Reads at most the size limit from <paramref name="content"/> and checks what it is: the file ready to
+        /// attach, or why it is refused. Nothing is stored.
+        /// </summary>
+        public async Task<(CheckedFile? File, string? Refusal)> CheckAsync(string fileName, Stream content, CancellationToken cancellationToken = default)
+        {
+            var name = EvidenceFileTypes.SafeDisplayName(fileName);
+            var bytes = await ReadWithinLimitAsync(content, options.Value.MaxFileBytes, cancellationToken);
+            if (bytes is null)
+            {
+                return (null, $"\"{name}\" is larger than the {FormatSize(options.Value.MaxFileBytes)} limit.");
+            }
+            if (bytes.Length == 0)
+            {
+                return (null, $"\"{name}\" is empty.");
+            }
+            var (contentType, refusal) = EvidenceFileTypes.Identify(name, bytes);
+            return contentType is null
+                ? (null, $"\"{name}\": {refusal}")
+                : (new CheckedFile(name, contentType, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))), null);
+        }
+
+        /// <summary>
+        /// Adds a checked file to <paramref name="case"/> inside the caller's change: the encrypted content, its
+        /// metadata and the event that carries its SHA-256, all saved with the caller's transaction.
+        /// </summary>
+        public EvidenceFile Attach(AppDbContext db, Case @case, Actor actor, DateTime now, CheckedFile checkedFile, EvidenceKind kind, string? description, bool redacted)
+        {
+            ArgumentNullException.ThrowIfNull(db);
+            ArgumentNullException.ThrowIfNull(@case);
+            ArgumentNullException.ThrowIfNull(actor);
+            ArgumentNullException.ThrowIfNull(checkedFile);
+            var text = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+            var recorded = CaseTimeline.Append(db, @case, actor, now, TimelineEventType.EvidenceAdded,
+                $"Evidence added: {kind.DisplayName().ToLowerInvariant()} \"{checkedFile.Name}\" ({checkedFile.ContentType}, {checkedFile.Bytes.Length:N0} bytes{(redacted ? ", marked redacted" : "")}), SHA-256 {checkedFile.Sha256}." +
+                (text is null ? "" : $" {text}"));
+            var file = new EvidenceFile
+            {
+                CaseId = @case.Id,
+                Kind = kind,
+                FileName = checkedFile.Name,
+                ContentType = checkedFile.ContentType,
+                Length = checkedFile.Bytes.Length,
+                Sha256 = checkedFile.Sha256,
+                Description = text,
+                Redacted = redacted,
+                UploadedById = actor.Id ?? "",
+                UploadedByName = actor.Name,
+                UploadedAt = now,
+                EventSequence = recorded.Sequence,
+                Content = new EvidenceContent { Ciphertext = protector.Protect(@case.Id, checkedFile.Bytes) },
+            };
+            db.EvidenceFiles.Add(file);
+            return file;
         }
 
         /// <summary>The case's evidence, newest first, or null when the user may not see the case.</summary>

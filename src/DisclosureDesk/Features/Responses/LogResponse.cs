@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
@@ -43,6 +44,11 @@ public static class LogResponse
         public EventVisibility Visibility { get; set; } = EventVisibility.Owner;
     }
 
+    /// <summary>A file that came with the response (a screenshot of a web-form reply, the vendor's PDF).</summary>
+    public sealed record Attachment(string FileName, Stream Content);
+
+    public const int MaxAttachments = 10;
+
     /// <summary>What logging did: the status the response suggests (if the case may move there) and the follow-ups it stopped.</summary>
     public sealed record Outcome(CaseStatus? SuggestedStatus, int FollowUpsCancelled);
 
@@ -50,14 +56,34 @@ public static class LogResponse
         long Id, ResponseChannel Channel, ResponseMeaning Meaning, string RespondedBy, DateTime RespondedAt, string Summary,
         string? VerbatimText, string? VerbatimSha256, EventVisibility Visibility, string LoggedByName, DateTime LoggedAt, int EventSequence);
 
-    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, CaseWriter writer, TimeProvider time)
+    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, CaseWriter writer, ManageEvidence.Handler evidence, TimeProvider time)
     {
-        public async Task<CommandResult<Outcome>> LogAsync(string reference, Form form, CurrentUser user, CancellationToken cancellationToken = default)
+        /// <summary>
+        /// Records the response, and its attachments as evidence, in one transaction: a refused attachment refuses
+        /// the whole response, so nothing is half logged.
+        /// </summary>
+        public async Task<CommandResult<Outcome>> LogAsync(
+            string reference, Form form, CurrentUser user, IReadOnlyList<Attachment>? attachments = null, CancellationToken cancellationToken = default)
         {
             var errors = Validate(form, user.TimeZone, out var respondedAtUtc);
+            attachments ??= [];
+            if (attachments.Count > MaxAttachments)
+            {
+                errors.Add(new ValidationResult($"Attach at most {MaxAttachments} files to one response.", ["Attachments"]));
+            }
             if (errors.Count > 0)
             {
                 return CommandResult.Fail(errors);
+            }
+            var files = new List<ManageEvidence.CheckedFile>();
+            foreach (var attachment in attachments)
+            {
+                var (file, refusal) = await evidence.CheckAsync(attachment.FileName, attachment.Content, cancellationToken);
+                if (file is null)
+                {
+                    return CommandResult.Fail(refusal!, "Attachments");
+                }
+                files.Add(file);
             }
             Outcome? outcome = null;
             var result = await writer.ChangeAsync(reference, user, async (db, @case, now) =>
@@ -82,6 +108,11 @@ public static class LogResponse
                     LoggedAt = now,
                     EventSequence = logged.Sequence,
                 });
+                foreach (var file in files)
+                {
+                    evidence.Attach(db, @case, user.AsActor(), now, file, EvidenceKind.Correspondence,
+                        $"Attached to the response from {form.RespondedBy.Trim()} of {respondedAtUtc:yyyy-MM-dd HH:mm} UTC (event #{logged.Sequence}).", redacted: false);
+                }
 
                 var cancelled = 0;
                 if (form.Meaning.IsHumanAnswer())

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Timeline;
@@ -73,6 +74,44 @@ public abstract class LogResponseTests
         await _app.ExecuteAsync<MarkUnansweredCasesJob, bool>(async job => { await job.RunAsync(CancellationToken.None); return true; });
         Assert.Equal(CaseStatus.Notified, (await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current)))!.Case.Status);
         Assert.False((await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.PauseAsync(reference, lead.Current))).Succeeded);
+    }
+
+    [Fact]
+    public async Task LogAsync_WithAttachments_KeepsThemAsEncryptedEvidenceInTheSameChange()
+    {
+        var (lead, reference) = await NotifiedCaseAsync("attachments");
+        var form = new LogResponse.Form { Channel = ResponseChannel.WebForm, RespondedBy = "Northwind support portal", RespondedAt = _app.Time.GetUtcNow().UtcDateTime, Summary = "Ticket opened." };
+        var ticket = "Ticket #4711: we are investigating the exposed database.\n"u8.ToArray();
+
+        var logged = await _app.ExecuteAsync<LogResponse.Handler, CommandResult<LogResponse.Outcome>>(h =>
+            h.LogAsync(reference, form, lead.Current, [new LogResponse.Attachment("ticket.txt", new MemoryStream(ticket))]));
+
+        Assert.True(logged.Result.Succeeded, logged.Result.Summary);
+        var response = Assert.Single((await _app.ExecuteAsync<LogResponse.Handler, IReadOnlyList<LogResponse.Entry>?>(h => h.ListAsync(reference, lead.Current)))!);
+        var file = Assert.Single((await _app.ExecuteAsync<ManageEvidence.Handler, IReadOnlyList<ManageEvidence.Entry>?>(h => h.ListAsync(reference, lead.Current)))!);
+        Assert.Equal((EvidenceKind.Correspondence, "ticket.txt", Convert.ToHexStringLower(SHA256.HashData(ticket))), (file.Kind, file.FileName, file.Sha256));
+        Assert.Equal(response.EventSequence + 1, file.EventSequence);
+        Assert.Contains($"event #{response.EventSequence}", file.Description, StringComparison.Ordinal);
+        var download = await _app.ExecuteAsync<ManageEvidence.Handler, ManageEvidence.Download?>(h => h.DownloadAsync(reference, file.Id, lead.Current));
+        Assert.Equal(ticket, download!.Content);
+    }
+
+    [Fact]
+    public async Task LogAsync_WithARefusedAttachment_LogsNothing()
+    {
+        var (lead, reference) = await NotifiedCaseAsync("bad-attachment");
+        var before = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        var form = new LogResponse.Form { RespondedBy = "Ops", RespondedAt = _app.Time.GetUtcNow().UtcDateTime, Summary = "See attached." };
+
+        var refused = await _app.ExecuteAsync<LogResponse.Handler, CommandResult<LogResponse.Outcome>>(h =>
+            h.LogAsync(reference, form, lead.Current,
+                [new LogResponse.Attachment("reply.txt", new MemoryStream("fine"u8.ToArray())), new LogResponse.Attachment("payload.html", new MemoryStream("<script>x</script>"u8.ToArray()))]));
+
+        Assert.Contains("\"payload.html\"", refused.Result.Summary, StringComparison.Ordinal);
+        var after = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Equal(before!.Case.LastEventSequence, after!.Case.LastEventSequence);
+        Assert.Empty((await _app.ExecuteAsync<ManageEvidence.Handler, IReadOnlyList<ManageEvidence.Entry>?>(h => h.ListAsync(reference, lead.Current)))!);
+        Assert.All(await FollowUpsAsync(reference), r => Assert.Equal(OutboxState.Scheduled, r.State));
     }
 
     [Fact]
