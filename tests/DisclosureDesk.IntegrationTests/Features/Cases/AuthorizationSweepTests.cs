@@ -31,6 +31,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
     private const string CasePage = "/cases/{ref}";
     private const string EditPage = "/cases/{ref}/edit";
     private const string MissingCasePage = "/cases/DD-2099-99999";
+    private const string FullExport = "/cases/{ref}/export?format=json&profile=full";
     private const string Reference = "{ref}";
     private const string Title = "{title}";
     private const string Host = "{host}";
@@ -70,6 +71,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [NotFound] },
         { TemplatesPage,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
 
         { "/",             Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Open cases"],                        [Reference, .. CaseData] },
         { "/cases",        Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["No cases match."],                   [Reference, .. CaseData] },
@@ -80,6 +82,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { FullExport,      Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [.. CaseData, LeadEmail, MemberEmail] },
 
         { "/",             Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -90,16 +93,18 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Member,              HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host, LeadEmail],   [] },
 
         { "/",             Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
         { "/cases/new",    Who.Lead,                HttpStatusCode.OK,       null,         ["Create case"],                       [] },
-        { CasePage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified"], [] },
+        { CasePage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified", "Public export as Markdown"], [] },
         { EditPage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
         { "/admin/users",  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, MemberEmail, UnrelatedEmail, PendingEmail] },
         { MissingCasePage, Who.Lead,                HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host, MemberEmail], [] },
 
         // The home page shows only the ten most recently updated cases, and other tests of the collection file
         // cases too, so it is not checked for this one; the list's first page of 25 holds every case they file.
@@ -112,6 +117,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Administrator,       HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Administrator,       HttpStatusCode.OK,       null,         ["Initial notification", "Reset password", "Default"], [] },
         { TemplateEditor,  Who.Administrator,       HttpStatusCode.OK,       null,         [TemplateText, "case.record_count", "Preview"], [] },
+        { FullExport,      Who.Administrator,       HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
 
         { "/",             Who.Pending,             HttpStatusCode.OK,       null,         [AwaitsApproval],                      [Reference, .. CaseData] },
         { "/cases",        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
@@ -122,6 +128,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [NotFound] },
         { TemplatesPage,   Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
     };
 
     [Theory]
