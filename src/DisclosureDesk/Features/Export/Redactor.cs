@@ -56,8 +56,6 @@ public sealed partial class Redactor
         return IPv6Candidate().Replace(masked, MaskIPv6);
     }
 
-    public string? MaskOrNull(string? text) => text is null ? null : Mask(text);
-
     /// <summary>An IP address as a public export shows it; a host name (which names the owner) is withheld.</summary>
     public static string? MaskHost(string host) =>
         IPAddress.TryParse(host.Trim(), out var address) ? MaskAddress(address) : null;
