@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DisclosureDesk.Features.Cases;
 using MimeKit;
 
 namespace DisclosureDesk.Features.Responses.Mail;
@@ -11,14 +12,6 @@ public enum InboundKind
     [System.ComponentModel.DataAnnotations.Display(Name = "Automatic reply")] AutomaticReply = 1,
     /// <summary>A delivery status notification (bounce or delay).</summary>
     [System.ComponentModel.DataAnnotations.Display(Name = "Delivery failure")] DeliveryFailure = 2,
-}
-
-public enum BounceSeverity
-{
-    /// <summary>4.x.x, Action: delayed: the server keeps trying.</summary>
-    Temporary = 0,
-    /// <summary>5.x.x, Action: failed: the address does not take mail.</summary>
-    Permanent = 1,
 }
 
 public sealed record BouncedRecipient(string Address, BounceSeverity Severity, string? Status, string? Diagnostic);

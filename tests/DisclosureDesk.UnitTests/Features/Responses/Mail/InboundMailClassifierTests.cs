@@ -1,3 +1,4 @@
+using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Responses.Mail;
 using MimeKit;
 
