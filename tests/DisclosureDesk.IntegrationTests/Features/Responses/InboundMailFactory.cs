@@ -51,6 +51,10 @@ public sealed class InboundMailFactory : DisclosureDeskFactory
     }
 }
 
-/// <summary>Tests that read a real IMAP mailbox; they share one Dovecot and one database and run one at a time.</summary>
-[CollectionDefinition]
+/// <summary>
+/// Tests that read a real IMAP mailbox; they share one Dovecot and one database and run one at a time. Not in
+/// parallel with the other collections: Hangfire's storage is a static that the last host built replaces, so this
+/// fixture's host, disposed early, would pull the storage from under the others.
+/// </summary>
+[CollectionDefinition(DisableParallelization = true)]
 public sealed class InboundMailCollection : ICollectionFixture<InboundMailFactory>;

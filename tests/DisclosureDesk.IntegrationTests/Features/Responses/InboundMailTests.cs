@@ -88,6 +88,29 @@ public sealed partial class InboundMailTests
     }
 
     [Fact]
+    public async Task RunAsync_PermanentBounceOfTheOnlyContact_CancelsTheFollowUpsAndRefusesTheAddress()
+    {
+        var (lead, reference, messageId) = await NotifiedCaseAsync("dead", "only@dead.example");
+        await Imap.AppendAsync(Corpus("gmail-dsn-failure.eml", messageId, ("gmail-original.4@researcher.example", messageId), ("nobody.here@gmail.example", "only@dead.example")));
+
+        Assert.Equal(1, (await PollAsync()).Matched);
+
+        var caseId = await CaseIdAsync(reference);
+        var contact = await _app.ExecuteDbContextAsync(db => db.CaseContacts.SingleAsync(c => c.CaseId == caseId));
+        Assert.Equal(BounceSeverity.Permanent, contact.Bouncing);
+        var followUps = await _app.ExecuteDbContextAsync(db => db.OutboxMessages.Where(m => m.CaseId == caseId && m.Purpose == OutboxPurpose.OwnerFollowUp).ToListAsync());
+        Assert.NotEmpty(followUps);
+        Assert.All(followUps, m => Assert.Equal((OutboxState.Cancelled, "Every recipient bounced permanently."), (m.State, m.LastError)));
+        // A bounce is not an answer: the No-response clock keeps running.
+        var @case = await _app.ExecuteDbContextAsync(db => db.Cases.SingleAsync(c => c.Id == caseId));
+        Assert.Null(@case.FirstResponseAt);
+        Assert.NotNull(@case.NoResponseAt);
+        Assert.Equal(0, await _app.ExecuteDbContextAsync(db => db.VendorResponses.CountAsync(r => r.CaseId == caseId)));
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        Assert.Contains(timeline!.Events, e => e.Type == TimelineEventType.EmailBounced && e.Text.Contains("only@dead.example bounced permanently", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_PolledAgainOrTheSameMessageCopiedIn_AddsNothing()
     {
         var (_, reference, messageId) = await NotifiedCaseAsync("repoll", "security@repoll.example");

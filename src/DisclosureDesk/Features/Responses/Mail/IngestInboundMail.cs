@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Evidence;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -222,6 +223,7 @@ public static class IngestInboundMail
             if (classification.Kind == InboundKind.DeliveryFailure)
             {
                 RecordBounce(db, @case, now, classification);
+                await PauseMailToDeadAddressesAsync(db, @case, now, cancellationToken);
                 return;
             }
             var sentAt = message.Headers.Contains(HeaderId.Date) ? message.Date.UtcDateTime : (DateTime?)null;
@@ -267,6 +269,37 @@ public static class IngestInboundMail
                     : " The contact is marked as temporarily bouncing. ");
             }
             CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.EmailBounced, text.ToString().Trim(), EventVisibility.Internal);
+        }
+
+        /// <summary>
+        /// Cancels the scheduled follow-ups whose every recipient bounced permanently: they could only bounce again. A
+        /// follow-up that still reaches someone stays; the researcher adds another contact from the Notification panel.
+        /// </summary>
+        private static async Task PauseMailToDeadAddressesAsync(AppDbContext db, Case @case, DateTime now, CancellationToken cancellationToken)
+        {
+            var dead = @case.Contacts.Where(c => c.Bouncing == BounceSeverity.Permanent && c.Email is not null)
+                .Select(c => c.Email!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (dead.Count == 0)
+            {
+                return;
+            }
+            var scheduled = await db.OutboxMessages
+                .Where(m => m.CaseId == @case.Id && m.State == OutboxState.Scheduled && m.Purpose == OutboxPurpose.OwnerFollowUp)
+                .ToListAsync(cancellationToken);
+            var undeliverable = scheduled
+                .Where(m => m.To.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).All(dead.Contains))
+                .ToList();
+            foreach (var message in undeliverable)
+            {
+                message.State = OutboxState.Cancelled;
+                message.LastError = "Every recipient bounced permanently.";
+                message.Version = Guid.NewGuid();
+            }
+            if (undeliverable.Count > 0)
+            {
+                CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.FollowUpsChanged,
+                    $"{undeliverable.Count} scheduled follow-up email(s) cancelled: every recipient bounced permanently. Add another contact for the owner.");
+            }
         }
 
         private static InboundMessage Describe(Source source, string key, MimeMessage message, InboundClassification classification, string sha256, long length, DateTime now)
