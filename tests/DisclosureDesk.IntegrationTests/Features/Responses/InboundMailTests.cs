@@ -180,6 +180,16 @@ public sealed partial class InboundMailTests
         Assert.Equal(-1, waiting.Ciphertext.AsSpan().IndexOf("Unrelated."u8));
     }
 
+    [Fact]
+    public void UseJobs_MailboxConfigured_RegistersThePollEveryFiveMinutes()
+    {
+        using var connection = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+
+        var job = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == DisclosureDesk.Infrastructure.Jobs.RecurringJobs.InboundMail);
+        Assert.Equal("*/5 * * * *", job.Cron);
+        Assert.Equal(typeof(PollInboundMailJob), job.Job.Type);
+    }
+
     private Task<PollInboundMailJob.Summary> PollAsync() =>
         _app.ExecuteAsync<PollInboundMailJob, PollInboundMailJob.Summary>(job => job.RunAsync(TestContext.Current.CancellationToken));
 
