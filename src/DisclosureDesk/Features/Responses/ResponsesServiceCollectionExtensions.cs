@@ -15,6 +15,7 @@ public static class ResponsesServiceCollectionExtensions
         builder.Services.AddSingleton<InboundProtector>();
         builder.Services.AddScoped<IngestInboundMail.Handler>();
         builder.Services.AddScoped<PollInboundMailJob>();
+        builder.Services.AddScoped<TriageInboundMail.Handler>();
         return builder;
     }
 }

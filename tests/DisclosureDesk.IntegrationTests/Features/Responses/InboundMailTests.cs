@@ -181,6 +181,55 @@ public sealed partial class InboundMailTests
     }
 
     [Fact]
+    public async Task Triage_UnmatchedReply_AssignedByATeamMemberOnlyBecomesTheCasesResponseAndDiscardNeedsAReason()
+    {
+        var (lead, reference, _) = await NotifiedCaseAsync("triage", "security@triage.example");
+        var stranger = await _app.CreateResearcherAsync("triage-stranger");
+        var reply = new MimeMessage(new[] { new MailboxAddress("Ops", "ops@triage.example") }, new[] { new MailboxAddress("", "disclosures@researcher.example") },
+            "About your email last week", new TextPart("plain") { Text = "We closed the port." });
+        var spam = new MimeMessage(new[] { new MailboxAddress("", "offers@spam.example") }, new[] { new MailboxAddress("", "disclosures@researcher.example") },
+            "Cheap watches", new TextPart("plain") { Text = "Buy now." });
+        await Imap.AppendAsync(reply, spam);
+        Assert.Equal(2, (await PollAsync()).Unmatched);
+        var waiting = await _app.ExecuteAsync<TriageInboundMail.Handler, IReadOnlyList<TriageInboundMail.Row>>(h => h.ListAsync());
+        var replyRow = Assert.Single(waiting, r => r.Subject == reply.Subject);
+        var spamRow = Assert.Single(waiting, r => r.Subject == spam.Subject);
+        Assert.True(replyRow.CanAssign);
+        Assert.Equal("We closed the port.", await _app.ExecuteAsync<TriageInboundMail.Handler, string?>(h => h.ReadAsync(replyRow.Id)));
+        var caseId = await CaseIdAsync(reference);
+
+        var refused = await _app.ExecuteAsync<TriageInboundMail.Handler, CommandResult>(h => h.AssignAsync(replyRow.Id, reference, stranger.Current));
+        Assert.Equal(CommandResult.NotFound.Summary, refused.Summary);
+        Assert.Equal(0, await _app.ExecuteDbContextAsync(db => db.VendorResponses.CountAsync(r => r.CaseId == caseId)));
+
+        var assigned = await _app.ExecuteAsync<TriageInboundMail.Handler, CommandResult>(h => h.AssignAsync(replyRow.Id, reference.ToLowerInvariant(), lead.Current));
+        Assert.True(assigned.Succeeded, assigned.Summary);
+        var again = await _app.ExecuteAsync<TriageInboundMail.Handler, CommandResult>(h => h.AssignAsync(replyRow.Id, reference, lead.Current));
+        Assert.False(again.Succeeded);
+
+        var response = await _app.ExecuteDbContextAsync(db => db.VendorResponses.SingleAsync(r => r.CaseId == caseId));
+        Assert.Equal((ResponseMeaning.Other, "Ops <ops@triage.example>", "We closed the port."), (response.Meaning, response.RespondedBy, response.VerbatimText));
+        Assert.All(await _app.ExecuteDbContextAsync(db => db.OutboxMessages.Where(m => m.CaseId == caseId && m.Purpose == OutboxPurpose.OwnerFollowUp).ToListAsync()),
+            m => Assert.Equal(OutboxState.Cancelled, m.State));
+        var row = await _app.ExecuteDbContextAsync(db => db.InboundMessages.SingleAsync(m => m.Id == replyRow.Id));
+        Assert.Equal((InboundState.Assigned, InboundMatch.Manual, caseId, lead.Id), (row.State, row.MatchedBy!.Value, row.CaseId!.Value, row.TriagedById));
+        Assert.Null(row.Ciphertext);
+        Assert.NotNull(row.EvidenceFileId);
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        Assert.Contains(timeline!.Events, e => e.Type == TimelineEventType.InboundMailTriaged && e.ActorName == lead.DisplayName);
+
+        var noReason = await _app.ExecuteAsync<TriageInboundMail.Handler, CommandResult>(h => h.DiscardAsync(spamRow.Id, new TriageInboundMail.DiscardForm { Reason = " " }, stranger.Current));
+        Assert.False(noReason.Succeeded);
+        var discarded = await _app.ExecuteAsync<TriageInboundMail.Handler, CommandResult>(h => h.DiscardAsync(spamRow.Id, new TriageInboundMail.DiscardForm { Reason = "Spam" }, stranger.Current));
+        Assert.True(discarded.Succeeded, discarded.Summary);
+        var spamStored = await _app.ExecuteDbContextAsync(db => db.InboundMessages.SingleAsync(m => m.Id == spamRow.Id));
+        Assert.Equal((InboundState.Discarded, "Spam", stranger.Id), (spamStored.State, spamStored.DiscardReason, spamStored.TriagedById));
+        Assert.NotNull(spamStored.Ciphertext);
+        Assert.DoesNotContain(await _app.ExecuteAsync<TriageInboundMail.Handler, IReadOnlyList<TriageInboundMail.Row>>(h => h.ListAsync()),
+            r => r.Id == replyRow.Id || r.Id == spamRow.Id);
+    }
+
+    [Fact]
     public void UseJobs_MailboxConfigured_RegistersThePollEveryFiveMinutes()
     {
         using var connection = _app.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();

@@ -192,7 +192,7 @@ public static class IngestInboundMail
             return duplicate ? Result.Duplicate : result;
         }
 
-        private EvidenceFile AddEvidence(AppDbContext db, Case @case, DateTime now, Source source, byte[] raw, string sha256, MimeMessage message)
+        internal EvidenceFile AddEvidence(AppDbContext db, Case @case, DateTime now, Source source, byte[] raw, string sha256, MimeMessage message)
         {
             var name = string.Create(CultureInfo.InvariantCulture, $"email-{source.UidValidity}-{source.Uid}.eml");
             var recorded = CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.EvidenceAdded,
