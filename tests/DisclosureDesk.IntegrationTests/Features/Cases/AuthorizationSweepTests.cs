@@ -42,6 +42,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
 
     private const string TemplatesPage = "/admin/templates";
     private const string TemplateEditor = "/admin/templates/initial-notification";
+    private const string TriagePage = "/triage";
+    private const string TriageText = "could not be put on a case by itself";
 
     // Words of the shipped initial notification, shown in the editor's source box.
     private const string TemplateText = "We look for databases and storage";
@@ -70,6 +72,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [NotFound] },
         { TemplatesPage,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
+        { TriagePage,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TriageText] },
 
         { "/",             Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Open cases"],                        [Reference, .. CaseData] },
         { "/cases",        Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["No cases match."],                   [Reference, .. CaseData] },
@@ -80,6 +83,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { TriagePage,      Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -90,6 +94,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Member,              HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { TriagePage,      Who.Member,              HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -100,6 +105,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Lead,                HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { TriagePage,      Who.Lead,                HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         // The home page shows only the ten most recently updated cases, and other tests of the collection file
         // cases too, so it is not checked for this one; the list's first page of 25 holds every case they file.
@@ -112,6 +118,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Administrator,       HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Administrator,       HttpStatusCode.OK,       null,         ["Initial notification", "Reset password", "Default"], [] },
         { TemplateEditor,  Who.Administrator,       HttpStatusCode.OK,       null,         [TemplateText, "case.record_count", "Preview"], [] },
+        { TriagePage,      Who.Administrator,       HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Pending,             HttpStatusCode.OK,       null,         [AwaitsApproval],                      [Reference, .. CaseData] },
         { "/cases",        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
@@ -122,6 +129,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [NotFound] },
         { TemplatesPage,   Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
+        { TriagePage,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TriageText] },
     };
 
     [Theory]
