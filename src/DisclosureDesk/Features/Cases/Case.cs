@@ -108,6 +108,21 @@ public class CaseContact
     public ContactSource Source { get; set; }
     public DateTime? VerifiedAt { get; set; }
     public DateTime AddedAt { get; set; }
+
+    /// <summary>Set when mail to <see cref="Email"/> bounced; a permanent bounce keeps the owner's mail from this contact.</summary>
+    public BounceSeverity? Bouncing { get; set; }
+    public DateTime? BouncedAt { get; set; }
+
+    /// <summary>The status code and diagnostic the receiving server gave.</summary>
+    public string? BounceDetail { get; set; }
+}
+
+public enum BounceSeverity
+{
+    /// <summary>4.x.x, Action: delayed: the server keeps trying.</summary>
+    Temporary = 0,
+    /// <summary>5.x.x, Action: failed: the address does not take mail.</summary>
+    Permanent = 1,
 }
 
 /// <summary>The last case number handed out in a year; allocation is one atomic upsert.</summary>

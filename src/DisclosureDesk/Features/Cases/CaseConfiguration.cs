@@ -64,6 +64,7 @@ internal sealed class CaseContactConfiguration : IEntityTypeConfiguration<CaseCo
         builder.Property(c => c.Name).HasMaxLength(CaseLimits.NameLength);
         builder.Property(c => c.Email).HasMaxLength(CaseLimits.EmailLength);
         builder.Property(c => c.Role).HasMaxLength(CaseLimits.ShortTextLength);
+        builder.Property(c => c.BounceDetail).HasMaxLength(CaseLimits.LongTextLength);
     }
 }
 

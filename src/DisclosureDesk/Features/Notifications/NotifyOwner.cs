@@ -265,6 +265,10 @@ public static class NotifyOwner
             }
             policy = chosen;
             contacts = @case.Contacts.Where(c => form.ContactIds.Contains(c.Id) && c.Email is not null).OrderBy(c => c.AddedAt).ToList();
+            if (contacts.FirstOrDefault(c => c.Bouncing == BounceSeverity.Permanent) is { } dead)
+            {
+                return CommandResult.Fail($"Mail to {dead.Email} bounced permanently; choose another contact.", nameof(Form.ContactIds));
+            }
             if (contacts.Count == 0)
             {
                 return CommandResult.Fail("Choose at least one contact with an email address.", nameof(Form.ContactIds));

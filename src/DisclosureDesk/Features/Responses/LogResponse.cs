@@ -49,8 +49,16 @@ public static class LogResponse
 
     public const int MaxAttachments = 10;
 
-    /// <summary>What logging did: the status the response suggests (if the case may move there) and the follow-ups it stopped.</summary>
-    public sealed record Outcome(CaseStatus? SuggestedStatus, int FollowUpsCancelled);
+    /// <summary>A response to record, already validated; <paramref name="RespondedAtUtc"/> in UTC.</summary>
+    public sealed record Recorded(
+        ResponseChannel Channel, ResponseMeaning Meaning, string RespondedBy, DateTime RespondedAtUtc, string Summary,
+        string? VerbatimText, EventVisibility Visibility);
+
+    /// <summary>
+    /// What logging did: the status the response suggests (if the case may move there), the follow-ups it stopped,
+    /// and where the response stands in the case's audit chain.
+    /// </summary>
+    public sealed record Outcome(CaseStatus? SuggestedStatus, int FollowUpsCancelled, int EventSequence);
 
     public sealed record Entry(
         long Id, ResponseChannel Channel, ResponseMeaning Meaning, string RespondedBy, DateTime RespondedAt, string Summary,
@@ -88,45 +96,61 @@ public static class LogResponse
             Outcome? outcome = null;
             var result = await writer.ChangeAsync(reference, user, async (db, @case, now) =>
             {
-                var verbatim = string.IsNullOrWhiteSpace(form.VerbatimText) ? null : form.VerbatimText.ReplaceLineEndings("\n");
-                var verbatimSha256 = verbatim is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(verbatim)));
-                var logged = CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.ResponseLogged,
-                    Describe(form, respondedAtUtc, verbatim, verbatimSha256), form.Visibility);
-                db.VendorResponses.Add(new VendorResponse
-                {
-                    CaseId = @case.Id,
-                    Channel = form.Channel,
-                    Meaning = form.Meaning,
-                    RespondedBy = form.RespondedBy.Trim(),
-                    RespondedAt = respondedAtUtc,
-                    Summary = form.Summary.Trim(),
-                    VerbatimText = verbatim,
-                    VerbatimSha256 = verbatimSha256,
-                    Visibility = form.Visibility,
-                    LoggedById = user.Id,
-                    LoggedByName = user.Name,
-                    LoggedAt = now,
-                    EventSequence = logged.Sequence,
-                });
+                var recorded = await RecordAsync(db, @case, user.AsActor(), now, new Recorded(form.Channel, form.Meaning, form.RespondedBy,
+                    respondedAtUtc, form.Summary, form.VerbatimText, form.Visibility), cancellationToken);
                 foreach (var file in files)
                 {
                     evidence.Attach(db, @case, user.AsActor(), now, file, EvidenceKind.Correspondence,
-                        $"Attached to the response from {form.RespondedBy.Trim()} of {respondedAtUtc:yyyy-MM-dd HH:mm} UTC (event #{logged.Sequence}).", redacted: false);
+                        $"Attached to the response from {form.RespondedBy.Trim()} of {respondedAtUtc:yyyy-MM-dd HH:mm} UTC (event #{recorded.EventSequence}).", redacted: false);
                 }
-
-                var cancelled = 0;
-                if (form.Meaning.IsHumanAnswer())
-                {
-                    @case.FirstResponseAt = @case.FirstResponseAt is { } first && first <= respondedAtUtc ? first : respondedAtUtc;
-                    @case.NoResponseAt = null;
-                    @case.FollowUpsPausedAt = null;
-                    cancelled = await FollowUpSchedule.CancelAsync(db, @case, user.AsActor(), now,
-                        $"the owner responded ({form.Meaning.DisplayName().ToLowerInvariant()}, {form.Channel.DisplayName().ToLowerInvariant()})", cancellationToken);
-                }
-                outcome = new Outcome(form.Meaning.SuggestedStatus(@case.Status), cancelled);
+                outcome = recorded;
                 return CommandResult.Success;
             }, cancellationToken);
             return result.Succeeded ? CommandResult<Outcome>.Ok(outcome!) : result;
+        }
+
+        /// <summary>
+        /// Appends the response and its event to the case, inside the caller's change; a person's answer also ends
+        /// the follow-ups and the No-response clock. The one path for responses typed by a researcher and those
+        /// read from the mailbox, so both stop the chasing the same way.
+        /// </summary>
+        public static async Task<Outcome> RecordAsync(AppDbContext db, Case @case, Actor actor, DateTime now, Recorded response, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(db);
+            ArgumentNullException.ThrowIfNull(@case);
+            ArgumentNullException.ThrowIfNull(actor);
+            ArgumentNullException.ThrowIfNull(response);
+            var verbatim = string.IsNullOrWhiteSpace(response.VerbatimText) ? null : response.VerbatimText.ReplaceLineEndings("\n");
+            var verbatimSha256 = verbatim is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(verbatim)));
+            var logged = CaseTimeline.Append(db, @case, actor, now, TimelineEventType.ResponseLogged,
+                Describe(response, verbatim, verbatimSha256), response.Visibility);
+            db.VendorResponses.Add(new VendorResponse
+            {
+                CaseId = @case.Id,
+                Channel = response.Channel,
+                Meaning = response.Meaning,
+                RespondedBy = response.RespondedBy.Trim(),
+                RespondedAt = response.RespondedAtUtc,
+                Summary = response.Summary.Trim(),
+                VerbatimText = verbatim,
+                VerbatimSha256 = verbatimSha256,
+                Visibility = response.Visibility,
+                LoggedById = actor.Id ?? "",
+                LoggedByName = actor.Name,
+                LoggedAt = now,
+                EventSequence = logged.Sequence,
+            });
+
+            var cancelled = 0;
+            if (response.Meaning.IsHumanAnswer())
+            {
+                @case.FirstResponseAt = @case.FirstResponseAt is { } first && first <= response.RespondedAtUtc ? first : response.RespondedAtUtc;
+                @case.NoResponseAt = null;
+                @case.FollowUpsPausedAt = null;
+                cancelled = await FollowUpSchedule.CancelAsync(db, @case, actor, now,
+                    $"the owner responded ({response.Meaning.DisplayName().ToLowerInvariant()}, {response.Channel.DisplayName().ToLowerInvariant()})", cancellationToken);
+            }
+            return new Outcome(response.Meaning.SuggestedStatus(@case.Status), cancelled, logged.Sequence);
         }
 
         /// <summary>The case's responses, newest first, or null when the user may not see the case.</summary>
@@ -173,12 +197,12 @@ public static class LogResponse
             return errors;
         }
 
-        private static string Describe(Form form, DateTime respondedAtUtc, string? verbatim, string? verbatimSha256)
+        private static string Describe(Recorded response, string? verbatim, string? verbatimSha256)
         {
             var text = new StringBuilder();
             text.Append(CultureInfo.InvariantCulture,
-                $"Response from {form.RespondedBy.Trim()} ({form.Channel.DisplayName().ToLowerInvariant()}) on {respondedAtUtc:yyyy-MM-dd HH:mm} UTC: ");
-            text.Append(CultureInfo.InvariantCulture, $"{form.Meaning.DisplayName()}. {form.Summary.Trim()}");
+                $"Response from {response.RespondedBy.Trim()} ({response.Channel.DisplayName().ToLowerInvariant()}) on {response.RespondedAtUtc:yyyy-MM-dd HH:mm} UTC: ");
+            text.Append(CultureInfo.InvariantCulture, $"{response.Meaning.DisplayName()}. {response.Summary.Trim()}");
             if (verbatim is not null)
             {
                 text.Append(CultureInfo.InvariantCulture, $" Verbatim text kept ({verbatim.Length:N0} characters, SHA-256 {verbatimSha256}).");

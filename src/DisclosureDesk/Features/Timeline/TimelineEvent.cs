@@ -28,6 +28,8 @@ public enum TimelineEventType
     EvidenceAccessed = 16,
     EvidencePurged = 17,
     DeadlineChanged = 18,
+    EmailBounced = 19,
+    InboundMailTriaged = 20,
 }
 
 /// <summary>

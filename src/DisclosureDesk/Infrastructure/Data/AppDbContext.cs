@@ -25,6 +25,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<VendorResponse> VendorResponses => Set<VendorResponse>();
     public DbSet<EvidenceFile> EvidenceFiles => Set<EvidenceFile>();
+    public DbSet<Features.Responses.Mail.InboundMessage> InboundMessages => Set<Features.Responses.Mail.InboundMessage>();
+    public DbSet<Features.Responses.Mail.InboundFolder> InboundFolders => Set<Features.Responses.Mail.InboundFolder>();
     public DbSet<Features.Notifications.Templates.EmailTemplateVersion> EmailTemplateVersions => Set<Features.Notifications.Templates.EmailTemplateVersion>();
 
     protected override void OnModelCreating(ModelBuilder builder)

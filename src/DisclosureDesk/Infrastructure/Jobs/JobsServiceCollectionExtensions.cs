@@ -61,7 +61,8 @@ public static class JobsServiceCollectionExtensions
     /// <summary>Registers the recurring jobs and serves the dashboard at <c>/jobs</c> to administrators.</summary>
     public static WebApplication UseJobs(this WebApplication app)
     {
-        RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>());
+        RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(),
+            app.Services.GetRequiredService<IOptions<Features.Responses.Mail.InboundOptions>>().Value);
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
             {
                 Authorization = [new AdministratorsOnlyDashboardFilter()],

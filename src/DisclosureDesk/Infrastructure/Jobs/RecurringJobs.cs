@@ -1,5 +1,6 @@
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Responses.Mail;
 using Hangfire;
 
 namespace DisclosureDesk.Infrastructure.Jobs;
@@ -11,13 +12,24 @@ public static class RecurringJobs
     public const string UnansweredCases = "unanswered-cases";
     public const string EvidenceRetention = "evidence-retention";
     public const string ResearcherReminders = "researcher-reminders";
+    public const string InboundMail = "inbound-mail";
 
-    public static void Register(IRecurringJobManager manager)
+    public static void Register(IRecurringJobManager manager, InboundOptions inbound)
     {
+        ArgumentNullException.ThrowIfNull(inbound);
         manager.AddOrUpdate<SweepOutboxJob>(OutboxSweep, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<MarkUnansweredCasesJob>(UnansweredCases, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         manager.AddOrUpdate<PurgeExpiredEvidenceJob>(EvidenceRetention, job => job.RunAsync(CancellationToken.None), Cron.Daily());
         // Every quarter hour: reminders go out at the local hour also in zones offset by 30 or 45 minutes.
         manager.AddOrUpdate<SendResearcherRemindersJob>(ResearcherReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
+        // Only while a mailbox is configured; removing the setting removes the job rather than leaving a no-op polling.
+        if (inbound.Enabled)
+        {
+            manager.AddOrUpdate<PollInboundMailJob>(InboundMail, job => job.RunAsync(CancellationToken.None), Cron.MinuteInterval(inbound.PollMinutes));
+        }
+        else
+        {
+            manager.RemoveIfExists(InboundMail);
+        }
     }
 }

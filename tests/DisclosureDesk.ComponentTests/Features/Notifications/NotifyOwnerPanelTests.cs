@@ -69,6 +69,28 @@ public sealed class NotifyOwnerPanelTests : ComponentTestBase
         Assert.Empty(panel.FindAll("#grace-note"));
     }
 
+    [Fact]
+    public async Task Panel_OnlyContactBouncedPermanently_SaysSoAndAsksForAnotherContactInsteadOfADraft()
+    {
+        var reference = await CaseWithContactAsync(CaseStatus.OwnerIdentified);
+        await using (var db = CreateDbContext())
+        {
+            await db.CaseContacts.Where(c => c.Email == "security@clinic.example" && db.Cases.Any(k => k.Id == c.CaseId && k.Reference == reference))
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Bouncing, BounceSeverity.Permanent)
+                    .SetProperty(c => c.BouncedAt, new DateTime(2031, 3, 14, 10, 0, 0, DateTimeKind.Utc))
+                    .SetProperty(c => c.BounceDetail, "5.1.1 User unknown"), TestContext.Current.CancellationToken);
+        }
+
+        var panel = Render<NotifyOwnerPanel>(p => p.Add(x => x.Case, Load(reference)));
+
+        var alert = System.Text.RegularExpressions.Regex.Replace(panel.Find("[role=alert]").TextContent, @"\s+", " ");
+        Assert.Contains("Mail to Security <security@clinic.example> bounced permanently", alert, StringComparison.Ordinal);
+        Assert.Contains("add another contact for the owner", alert, StringComparison.Ordinal);
+        Assert.Contains("5.1.1 User unknown", alert, StringComparison.Ordinal);
+        Assert.Empty(panel.FindAll("button[type=submit]"));
+        Assert.Empty(panel.FindAll("#notify-contact-" + Load(reference).Contacts.Single().Id));
+    }
+
     private static List<string> DateRows(IRenderedComponent<NotifyOwnerPanel> panel) =>
         panel.FindAll(".disclosure-dates dt").Zip(panel.FindAll(".disclosure-dates dd"), (dt, dd) => Normalized($"{dt.TextContent} {dd.TextContent}")).ToList();
 

@@ -43,6 +43,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
 
     private const string TemplatesPage = "/admin/templates";
     private const string TemplateEditor = "/admin/templates/initial-notification";
+    private const string TriagePage = "/triage";
+    private const string TriageText = "could not be put on a case by itself";
 
     // Words of the shipped initial notification, shown in the editor's source box.
     private const string TemplateText = "We look for databases and storage";
@@ -72,6 +74,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { TemplatesPage,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
         { FullExport,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
+        { TriagePage,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TriageText] },
 
         { "/",             Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Open cases"],                        [Reference, .. CaseData] },
         { "/cases",        Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["No cases match."],                   [Reference, .. CaseData] },
@@ -83,6 +86,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { TemplatesPage,   Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { FullExport,      Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [.. CaseData, LeadEmail, MemberEmail] },
+        { TriagePage,      Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -94,6 +98,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { TemplatesPage,   Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { FullExport,      Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host, LeadEmail],   [] },
+        { TriagePage,      Who.Member,              HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -105,6 +110,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { TemplatesPage,   Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { FullExport,      Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host, MemberEmail], [] },
+        { TriagePage,      Who.Lead,                HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         // The home page shows only the ten most recently updated cases, and other tests of the collection file
         // cases too, so it is not checked for this one; the list's first page of 25 holds every case they file.
@@ -118,6 +124,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { TemplatesPage,   Who.Administrator,       HttpStatusCode.OK,       null,         ["Initial notification", "Reset password", "Default"], [] },
         { TemplateEditor,  Who.Administrator,       HttpStatusCode.OK,       null,         [TemplateText, "case.record_count", "Preview"], [] },
         { FullExport,      Who.Administrator,       HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
+        { TriagePage,      Who.Administrator,       HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Pending,             HttpStatusCode.OK,       null,         [AwaitsApproval],                      [Reference, .. CaseData] },
         { "/cases",        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
@@ -129,6 +136,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { TemplatesPage,   Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
         { FullExport,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
+        { TriagePage,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TriageText] },
     };
 
     [Theory]

@@ -65,6 +65,20 @@ public abstract class NotifyOwnerTests
     }
 
     [Fact]
+    public async Task SendAsync_ContactBouncingPermanently_IsRefusedAndNothingIsQueued()
+    {
+        var (lead, reference, contactId) = await CaseReadyToNotifyAsync("bouncing");
+        await _app.ExecuteDbContextAsync(db => db.CaseContacts.Where(c => c.Id == contactId)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Bouncing, BounceSeverity.Permanent).SetProperty(c => c.BouncedAt, _app.Time.GetUtcNow().UtcDateTime)));
+
+        var sent = await SendAsync(reference, lead, new NotifyOwner.Form { ContactIds = [contactId], Subject = "[x] Exposed database", Body = "Hello" });
+
+        Assert.False(sent.Succeeded);
+        Assert.Equal(["Mail to owner-security@northwind.example bounced permanently; choose another contact."], sent.Errors[nameof(NotifyOwner.Form.ContactIds)]);
+        Assert.False(await _app.ExecuteDbContextAsync(db => db.OutboxMessages.AnyAsync(m => db.Cases.Any(c => c.Id == m.CaseId && c.Reference == reference))));
+    }
+
+    [Fact]
     public async Task SendAsync_RefusedRequests_WriteNothing()
     {
         var (lead, reference, contactId) = await CaseReadyToNotifyAsync("refused");

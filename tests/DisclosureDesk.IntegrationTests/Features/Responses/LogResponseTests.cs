@@ -90,7 +90,7 @@ public abstract class LogResponseTests
         var response = Assert.Single((await _app.ExecuteAsync<LogResponse.Handler, IReadOnlyList<LogResponse.Entry>?>(h => h.ListAsync(reference, lead.Current)))!);
         var file = Assert.Single((await _app.ExecuteAsync<ManageEvidence.Handler, IReadOnlyList<ManageEvidence.Entry>?>(h => h.ListAsync(reference, lead.Current)))!);
         Assert.Equal((EvidenceKind.Correspondence, "ticket.txt", Convert.ToHexStringLower(SHA256.HashData(ticket))), (file.Kind, file.FileName, file.Sha256));
-        Assert.Equal(response.EventSequence + 1, file.EventSequence);
+        Assert.True(file.EventSequence > response.EventSequence);
         Assert.Contains($"event #{response.EventSequence}", file.Description, StringComparison.Ordinal);
         var download = await _app.ExecuteAsync<ManageEvidence.Handler, ManageEvidence.Download?>(h => h.DownloadAsync(reference, file.Id, lead.Current));
         Assert.Equal(ticket, download!.Content);

@@ -62,6 +62,8 @@ public sealed class HangfireWiringTests
         Assert.Contains(recurring, job => job.Id == RecurringJobs.OutboxSweep && job.Cron == Cron.Minutely());
         Assert.Contains(recurring, job => job.Id == RecurringJobs.UnansweredCases && job.Cron == Cron.Hourly());
         Assert.Contains(recurring, job => job.Id == RecurringJobs.ResearcherReminders && job.Cron == "*/15 * * * *");
+        // No mailbox configured: no inbound-mail job polling nothing.
+        Assert.DoesNotContain(recurring, job => job.Id == RecurringJobs.InboundMail);
 
         // Hangfire.Storage.SQLite (sqlite-net) and EF (Microsoft.Data.Sqlite) share one native library in this process.
         var jobsFile = Path.Combine(app.Database.DataDirectory, "jobs.db");

@@ -221,6 +221,16 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<DateTime>("AddedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("BounceDetail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime?>("BouncedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("Bouncing")
+                        .HasColumnType("integer");
+
                     b.Property<int>("CaseId")
                         .HasColumnType("integer");
 
@@ -494,6 +504,130 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("EmailTemplateVersions", (string)null);
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Responses.Mail.InboundFolder", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)");
+
+                    b.Property<DateTime?>("LastPolledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("InboundFolders");
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Responses.Mail.InboundMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("CaseId")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Ciphertext")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Classification")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DiscardReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<long?>("EvidenceFileId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Folder")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)");
+
+                    b.Property<string>("From")
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)");
+
+                    b.Property<int?>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("MatchedBy")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(998)
+                        .HasColumnType("character varying(998)");
+
+                    b.Property<DateTime?>("TriagedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TriagedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("TriagedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("Uid")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
+
+                    b.HasIndex("EvidenceFileId");
+
+                    b.HasIndex("State", "ReceivedAt");
+
+                    b.ToTable("InboundMessages");
                 });
 
             modelBuilder.Entity("DisclosureDesk.Features.Responses.VendorResponse", b =>
@@ -905,6 +1039,21 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Responses.Mail.InboundMessage", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("DisclosureDesk.Features.Evidence.EvidenceFile", "Evidence")
+                        .WithMany()
+                        .HasForeignKey("EvidenceFileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Evidence");
                 });
 
             modelBuilder.Entity("DisclosureDesk.Features.Responses.VendorResponse", b =>

@@ -212,6 +212,16 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<DateTime>("AddedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BounceDetail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("BouncedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Bouncing")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("CaseId")
                         .HasColumnType("INTEGER");
 
@@ -479,6 +489,128 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("EmailTemplateVersions", (string)null);
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Responses.Mail.InboundFolder", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastPolledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("InboundFolders");
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Responses.Mail.InboundMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Ciphertext")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Classification")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DiscardReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EvidenceFileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Folder")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("From")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MatchedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(998)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TriagedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TriagedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TriagedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Uid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique();
+
+                    b.HasIndex("EvidenceFileId");
+
+                    b.HasIndex("State", "ReceivedAt");
+
+                    b.ToTable("InboundMessages");
                 });
 
             modelBuilder.Entity("DisclosureDesk.Features.Responses.VendorResponse", b =>
@@ -882,6 +1014,21 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Responses.Mail.InboundMessage", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("DisclosureDesk.Features.Evidence.EvidenceFile", "Evidence")
+                        .WithMany()
+                        .HasForeignKey("EvidenceFileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Evidence");
                 });
 
             modelBuilder.Entity("DisclosureDesk.Features.Responses.VendorResponse", b =>
