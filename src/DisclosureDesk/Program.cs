@@ -2,6 +2,7 @@ using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Evidence;
+using DisclosureDesk.Features.Export;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Users;
@@ -22,6 +23,7 @@ builder.AddJobs();
 builder.AddNotifications();
 builder.AddResponses();
 builder.AddEvidence();
+builder.AddExport();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -55,6 +57,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
 app.MapNotifications();
 app.MapEvidence();
+app.MapExport();
 app.UseJobs();
 
 await app.RunAsync();

@@ -31,6 +31,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
     private const string CasePage = "/cases/{ref}";
     private const string EditPage = "/cases/{ref}/edit";
     private const string MissingCasePage = "/cases/DD-2099-99999";
+    private const string FullExport = "/cases/{ref}/export?format=json&profile=full";
     private const string Reference = "{ref}";
     private const string Title = "{title}";
     private const string Host = "{host}";
@@ -72,6 +73,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [NotFound] },
         { TemplatesPage,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
         { TriagePage,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TriageText] },
 
         { "/",             Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Open cases"],                        [Reference, .. CaseData] },
@@ -83,6 +85,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { FullExport,      Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [.. CaseData, LeadEmail, MemberEmail] },
         { TriagePage,      Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
@@ -94,17 +97,19 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Member,              HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host, LeadEmail],   [] },
         { TriagePage,      Who.Member,              HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
         { "/cases/new",    Who.Lead,                HttpStatusCode.OK,       null,         ["Create case"],                       [] },
-        { CasePage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified"], [] },
+        { CasePage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified", "Public export as Markdown"], [] },
         { EditPage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
         { "/admin/users",  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, MemberEmail, UnrelatedEmail, PendingEmail] },
         { MissingCasePage, Who.Lead,                HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host, MemberEmail], [] },
         { TriagePage,      Who.Lead,                HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         // The home page shows only the ten most recently updated cases, and other tests of the collection file
@@ -118,6 +123,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Administrator,       HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Administrator,       HttpStatusCode.OK,       null,         ["Initial notification", "Reset password", "Default"], [] },
         { TemplateEditor,  Who.Administrator,       HttpStatusCode.OK,       null,         [TemplateText, "case.record_count", "Preview"], [] },
+        { FullExport,      Who.Administrator,       HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
         { TriagePage,      Who.Administrator,       HttpStatusCode.OK,       null,         [TriageText],                          [] },
 
         { "/",             Who.Pending,             HttpStatusCode.OK,       null,         [AwaitsApproval],                      [Reference, .. CaseData] },
@@ -129,6 +135,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { MissingCasePage, Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [NotFound] },
         { TemplatesPage,   Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
         { TemplateEditor,  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TemplateText, "Initial notification"] },
+        { FullExport,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
         { TriagePage,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TriageText] },
     };
 

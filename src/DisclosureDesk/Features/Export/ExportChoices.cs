@@ -1,0 +1,71 @@
+namespace DisclosureDesk.Features.Export;
+
+/// <summary>Who an export is for, and so what it leaves out.</summary>
+public enum ExportProfile
+{
+    /// <summary>The team: every event, contact and evidence file, unmasked.</summary>
+    Full = 0,
+
+    /// <summary>The owner: events marked Owner or Public; no internal notes, team e-mail addresses, tags or evidence.</summary>
+    Owner = 1,
+
+    /// <summary>A write-up: Public events only, IP addresses masked, e-mail addresses and contact names removed.</summary>
+    Public = 2,
+}
+
+public enum ExportFormat
+{
+    Json = 0,
+    Markdown = 1,
+    Csv = 2,
+}
+
+/// <summary>The names the endpoint and the command line accept, and what each format is served as.</summary>
+public static class ExportChoices
+{
+    public const string FormatNames = "json, md, csv";
+    public const string ProfileNames = "full, owner, public";
+
+    public static bool TryParseFormat(string? value, out ExportFormat format)
+    {
+        (var known, format) = value?.Trim().ToLowerInvariant() switch
+        {
+            "json" => (true, ExportFormat.Json),
+            "md" or "markdown" => (true, ExportFormat.Markdown),
+            "csv" => (true, ExportFormat.Csv),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    public static bool TryParseProfile(string? value, out ExportProfile profile)
+    {
+        (var known, profile) = value?.Trim().ToLowerInvariant() switch
+        {
+            "full" => (true, ExportProfile.Full),
+            "owner" => (true, ExportProfile.Owner),
+            "public" => (true, ExportProfile.Public),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    public static string Name(this ExportProfile profile) => profile.ToString().ToLowerInvariant();
+
+    public static string Extension(this ExportFormat format) => format switch
+    {
+        ExportFormat.Json => "json",
+        ExportFormat.Markdown => "md",
+        _ => "csv",
+    };
+
+    public static string ContentType(this ExportFormat format) => format switch
+    {
+        ExportFormat.Json => "application/json; charset=utf-8",
+        ExportFormat.Markdown => "text/markdown; charset=utf-8",
+        _ => "text/csv; charset=utf-8",
+    };
+
+    public static string FileName(string reference, ExportFormat format, ExportProfile profile) =>
+        $"{reference}-{profile.Name()}.{format.Extension()}";
+}

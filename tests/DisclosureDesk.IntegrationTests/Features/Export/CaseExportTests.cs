@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text.Json;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Timeline;
+
+namespace DisclosureDesk.IntegrationTests.Features.Export;
+
+/// <summary>Exports through the download endpoint and the command line, on a real database.</summary>
+public abstract class CaseExportTests
+{
+    private const string InternalNote = "Internal: the admin is reachable on 198.51.100.77 via ops@clinic.example.";
+    private const string PublicNote = "Owner fixed 203.0.113.10; thanks to sec@clinic.example.";
+
+    private readonly DisclosureDeskFactory _app;
+
+    private CaseExportTests(DisclosureDeskFactory app)
+    {
+        app.RequireDatabase();
+        _app = app;
+    }
+
+    [Collection(typeof(SqliteCollection))]
+    public sealed class OnSqlite(SqliteDisclosureDeskFactory app) : CaseExportTests(app);
+
+    [Collection(typeof(PostgreSqlCollection))]
+    public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : CaseExportTests(app);
+
+    [Fact]
+    public async Task Export_LeadDownloadsPublicMarkdown_AttachmentWithMaskedTextAndNoInternalNote()
+    {
+        var (lead, reference) = await CaseWithNotesAsync("export-md");
+        using var browser = await _app.SignInAsync(lead);
+
+        using var response = await browser.GetAsync(new Uri($"/cases/{reference}/export?format=md&profile=public", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/markdown", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal($"{reference}-public.md", response.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.Contains("no-store", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.StartsWith($"---\nid: \"{reference}\"\n", body, StringComparison.Ordinal);
+        Assert.Contains("| Owner fixed 203.0.113.x; thanks to [email]. |", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("203.0.113.10", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("198.51.100", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("clinic.example", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_LeadDownloadsFullJsonAndCsv_ChainVerifiesAndCsvListsEveryEvent()
+    {
+        var (lead, reference) = await CaseWithNotesAsync("export-json");
+        using var browser = await _app.SignInAsync(lead);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        using var json = await browser.GetAsync(new Uri($"/cases/{reference}/export?format=json&profile=full", UriKind.Relative), cancellationToken);
+        using var csv = await browser.GetAsync(new Uri($"/cases/{reference}/export?format=csv&profile=full", UriKind.Relative), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(await json.Content.ReadAsStreamAsync(cancellationToken));
+        var events = document.RootElement.GetProperty("events").EnumerateArray().Select(ToEvent).ToList();
+        var chain = document.RootElement.GetProperty("chain");
+        var verification = AuditChain.Verify(reference, events, chain.GetProperty("headSequence").GetInt32(), chain.GetProperty("headHash").GetString()!);
+        Assert.True(verification.IsValid, verification.Problem);
+        Assert.Contains(events, e => e.Text == InternalNote);
+
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        var rows = (await csv.Content.ReadAsStringAsync(cancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(events.Count + 1, rows.Length);
+    }
+
+    [Fact]
+    public async Task Export_ByAStrangerOrAnonymously_IsNotFoundOrSentToSignIn()
+    {
+        var (_, reference) = await CaseWithNotesAsync("export-private");
+        var stranger = await _app.CreateResearcherAsync("export-stranger");
+        var url = new Uri($"/cases/{reference}/export?format=json&profile=full", UriKind.Relative);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        using var strangerBrowser = await _app.SignInAsync(stranger);
+        using var asStranger = await strangerBrowser.GetAsync(url, cancellationToken);
+        using var unknown = await strangerBrowser.GetAsync(new Uri("/cases/DD-1999-99999/export?format=json&profile=full", UriKind.Relative), cancellationToken);
+        using var anonymous = _app.CreateBrowser();
+        using var asAnonymous = await anonymous.GetAsync(url, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, asStranger.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.DoesNotContain(InternalNote, await asStranger.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, asAnonymous.StatusCode);
+        Assert.Contains("/Account/Login", asAnonymous.Headers.Location?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("format=pdf&profile=full", "Unknown format 'pdf'")]
+    [InlineData("format=json&profile=secret", "Unknown profile 'secret'")]
+    public async Task Export_UnknownFormatOrProfile_IsBadRequestNamingIt(string query, string message)
+    {
+        var (lead, reference) = await CaseWithNotesAsync("export-bad");
+        using var browser = await _app.SignInAsync(lead);
+
+        using var response = await browser.GetAsync(new Uri($"/cases/{reference}/export?{query}", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportCommand_PublicMarkdown_WritesMaskedWriteUpToStdout()
+    {
+        var (_, reference) = await CaseWithNotesAsync("export-cli");
+
+        var run = await _app.RunCommandLineAsync("export", reference, "--format", "md", "--profile", "public");
+
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}: {run.Error}");
+        Assert.StartsWith($"---\nid: \"{reference}\"\n", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Owner fixed 203.0.113.x; thanks to [email].", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("198.51.100", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportCommand_OutputFile_WritesTheFileAndNothingToStdout()
+    {
+        var (_, reference) = await CaseWithNotesAsync("export-file");
+        var path = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = await _app.RunCommandLineAsync("export", reference, "--format", "json", "--output", path);
+
+            Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}: {run.Error}");
+            Assert.Equal("", run.Output);
+            using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+            Assert.Equal("full", document.RootElement.GetProperty("profile").GetString());
+            Assert.True(document.RootElement.GetProperty("chain").GetProperty("complete").GetBoolean());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("DD-1999-99999", "json", "full", "No case DD-1999-99999.")]
+    [InlineData(null, "pdf", "full", "Unknown format 'pdf'. Formats: json, md, csv.")]
+    [InlineData(null, "json", "secret", "Unknown profile 'secret'. Profiles: full, owner, public.")]
+    public async Task ExportCommand_UnknownCaseFormatOrProfile_ExitsTwoWithAClearMessage(string? reference, string format, string profile, string message)
+    {
+        reference ??= (await CaseWithNotesAsync("export-cli-bad")).Reference;
+
+        var run = await _app.RunCommandLineAsync("export", reference, "--format", format, "--profile", profile);
+
+        Assert.True(run.ExitCode == 2, $"exit code {run.ExitCode}: {run.Error}{run.Output}");
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output);
+    }
+
+    private async Task<(TestUser Lead, string Reference)> CaseWithNotesAsync(string label)
+    {
+        var lead = await _app.CreateResearcherAsync(label);
+        var reference = await _app.CreateCaseAsync(lead);
+        foreach (var (text, visibility) in new[] { (InternalNote, EventVisibility.Internal), (PublicNote, EventVisibility.Public) })
+        {
+            var added = await _app.ExecuteAsync<AddCaseNote.Handler, CommandResult>(h =>
+                h.HandleAsync(reference, new AddCaseNote.Command { Text = text, Visibility = visibility }, lead.Current));
+            Assert.True(added.Succeeded, added.Summary);
+        }
+        return (lead, reference);
+    }
+
+    private static TimelineEvent ToEvent(JsonElement e) => new()
+    {
+        Sequence = e.GetProperty("sequence").GetInt32(),
+        OccurredAt = DateTime.Parse(e.GetProperty("occurredAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal),
+        ActorId = e.GetProperty("actorId").GetString(),
+        ActorName = e.GetProperty("actorName").GetString()!,
+        Type = Enum.Parse<TimelineEventType>(e.GetProperty("type").GetString()!),
+        Visibility = Enum.Parse<EventVisibility>(e.GetProperty("visibility").GetString()!),
+        Text = e.GetProperty("text").GetString()!,
+        Changes = e.GetProperty("changes").GetString(),
+        PreviousHash = e.GetProperty("previousHash").GetString()!,
+        Hash = e.GetProperty("hash").GetString()!,
+    };
+}
