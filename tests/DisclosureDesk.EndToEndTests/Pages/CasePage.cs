@@ -32,6 +32,8 @@ public sealed partial class CasePage
 
     public ILocator EvidencePanel => _page.GetByRole(AriaRole.Region, new() { Name = "Evidence", Exact = true });
 
+    public ILocator ExportPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Export", Exact = true });
+
     public ILocator AuditChainStatus => _page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Audit chain" });
 
     /// <summary>Waits until <paramref name="page"/> shows a case and its circuit is live.</summary>
@@ -88,6 +90,14 @@ public sealed partial class CasePage
         await EvidencePanel.GetByLabel("File", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = mimeType, Buffer = content });
         await EvidencePanel.GetByLabel("Kind", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = kind });
         await EvidencePanel.GetByRole(AriaRole.Button, new() { Name = "Add evidence", Exact = true }).ClickAsync();
+    }
+
+    public async Task AddNoteAsync(string text, string visibleTo)
+    {
+        await _page.GetByLabel("Add a note", new() { Exact = true }).FillAsync(text);
+        await _page.GetByLabel("Visible to", new() { Exact = true }).First.SelectOptionAsync(new SelectOptionValue { Label = visibleTo });
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Add note", Exact = true }).ClickAsync();
+        await Assertions.Expect(TimelineEvents.First).ToContainTextAsync(text);
     }
 
     [GeneratedRegex(@"/cases/(?<reference>DD-\d{4}-\d{5})$")]

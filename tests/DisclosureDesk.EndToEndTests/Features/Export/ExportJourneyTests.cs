@@ -1,0 +1,31 @@
+using DisclosureDesk.EndToEndTests.Pages;
+using Microsoft.Playwright;
+
+namespace DisclosureDesk.EndToEndTests.Features.Export;
+
+public sealed class ExportJourneyTests(AppFixture app) : BrowserTest(app)
+{
+    [Fact]
+    public async Task ExportPublicMarkdown_CaseWithPublicAndInternalNotes_DownloadsTheWriteUpWithoutWhatIsPrivate()
+    {
+        var page = await OpenPageAsAdministratorAsync();
+        var form = new CaseFormPage(page);
+        await form.GotoNewAsync();
+        var casePage = await form.CreateAsync(new CaseDraft(
+            "Redis cache with session tokens", "192.0.2.95", 6379, "Tailspin Toys", "Redis", "High"));
+        await casePage.AddNoteAsync("Owner fixed the exposure at 192.0.2.95 after our report.", "Public (write-ups)");
+        await casePage.AddNoteAsync("Internal: the admin is jane.doe@tailspin.example, call her mobile.", "Team only (internal)");
+
+        var link = casePage.ExportPanel.GetByRole(AriaRole.Link, new() { Name = "Public export as Markdown", Exact = true });
+        var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+        var markdown = await File.ReadAllTextAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("---", markdown, StringComparison.Ordinal);
+        Assert.Contains("Redis cache with session tokens", markdown, StringComparison.Ordinal);
+        Assert.Contains("Owner fixed the exposure at 192.0.2.x after our report.", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("192.0.2.95", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("jane.doe", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Internal:", markdown, StringComparison.Ordinal);
+        Assert.EndsWith(".md", download.SuggestedFilename, StringComparison.Ordinal);
+    }
+}
