@@ -24,36 +24,29 @@ internal sealed class AppendOnlyInterceptor : SaveChangesInterceptor
         return ValueTask.FromResult(result);
     }
 
-    private static string Verb(EntityState state) => state == EntityState.Deleted ? "deleted" : "changed";
-
     private static void Guard(DbContext? context)
     {
         if (context is null)
         {
             return;
         }
-        foreach (var entry in context.ChangeTracker.Entries<TimelineEvent>())
+        foreach (var entry in context.ChangeTracker.Entries())
         {
-            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            if (entry.State is not (EntityState.Modified or EntityState.Deleted))
             {
-                throw new InvalidOperationException(
-                    $"Timeline event {entry.Entity.Id} of case {entry.Entity.CaseId} cannot be {Verb(entry.State)}: the audit trail is append-only.");
+                continue;
             }
-        }
-        foreach (var entry in context.ChangeTracker.Entries<VendorResponse>())
-        {
-            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            var verb = entry.State == EntityState.Deleted ? "deleted" : "changed";
+            var refusal = entry.Entity switch
             {
-                throw new InvalidOperationException(
-                    $"Response {entry.Entity.Id} of case {entry.Entity.CaseId} cannot be {Verb(entry.State)}: log a correcting response instead.");
-            }
-        }
-        foreach (var entry in context.ChangeTracker.Entries<EmailTemplateVersion>())
-        {
-            if (entry.State is EntityState.Modified or EntityState.Deleted)
+                TimelineEvent e => $"Timeline event {e.Id} of case {e.CaseId} cannot be {verb}: the audit trail is append-only.",
+                VendorResponse r => $"Response {r.Id} of case {r.CaseId} cannot be {verb}: log a correcting response instead.",
+                EmailTemplateVersion v => $"Version {v.Version} of the {v.TemplateId} template cannot be {verb}: template history is append-only; save a new version instead.",
+                _ => null,
+            };
+            if (refusal is not null)
             {
-                throw new InvalidOperationException(
-                    $"Version {entry.Entity.Version} of the {entry.Entity.TemplateId} template cannot be {Verb(entry.State)}: template history is append-only; save a new version instead.");
+                throw new InvalidOperationException(refusal);
             }
         }
     }
