@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace DisclosureDesk.Features.Timeline;
 
 public enum EventVisibility
@@ -9,27 +11,27 @@ public enum EventVisibility
 
 public enum TimelineEventType
 {
-    CaseCreated = 0,
-    FieldsChanged = 1,
-    StatusChanged = 2,
-    CaseReopened = 3,
-    TeamChanged = 4,
-    ContactAdded = 5,
-    ContactRemoved = 6,
-    ContactVerified = 7,
-    NoteAdded = 8,
-    EmailSent = 9,
-    EmailFailed = 10,
-    EmailOutcomeUnknown = 11,
-    OwnerNotified = 12,
-    FollowUpsChanged = 13,
-    ResponseLogged = 14,
-    EvidenceAdded = 15,
-    EvidenceAccessed = 16,
-    EvidencePurged = 17,
-    DeadlineChanged = 18,
-    EmailBounced = 19,
-    InboundMailTriaged = 20,
+    [Display(Name = "Created")] CaseCreated = 0,
+    [Display(Name = "Fields changed")] FieldsChanged = 1,
+    [Display(Name = "Status changed")] StatusChanged = 2,
+    [Display(Name = "Reopened")] CaseReopened = 3,
+    [Display(Name = "Team changed")] TeamChanged = 4,
+    [Display(Name = "Contact added")] ContactAdded = 5,
+    [Display(Name = "Contact removed")] ContactRemoved = 6,
+    [Display(Name = "Contact verified")] ContactVerified = 7,
+    [Display(Name = "Note")] NoteAdded = 8,
+    [Display(Name = "Email sent")] EmailSent = 9,
+    [Display(Name = "Email failed")] EmailFailed = 10,
+    [Display(Name = "Email outcome unknown")] EmailOutcomeUnknown = 11,
+    [Display(Name = "Owner notified")] OwnerNotified = 12,
+    [Display(Name = "Follow-ups")] FollowUpsChanged = 13,
+    [Display(Name = "Response")] ResponseLogged = 14,
+    [Display(Name = "Evidence added")] EvidenceAdded = 15,
+    [Display(Name = "Evidence downloaded")] EvidenceAccessed = 16,
+    [Display(Name = "Evidence purged")] EvidencePurged = 17,
+    [Display(Name = "Deadline changed")] DeadlineChanged = 18,
+    [Display(Name = "Email bounced")] EmailBounced = 19,
+    [Display(Name = "Incoming mail triaged")] InboundMailTriaged = 20,
 }
 
 /// <summary>
