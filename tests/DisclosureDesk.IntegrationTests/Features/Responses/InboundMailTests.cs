@@ -32,15 +32,15 @@ public sealed partial class InboundMailTests
     [Fact]
     public async Task RunAsync_ReplyAutoReplyAndBounces_AreThreadedIntoTheCaseAndClassified()
     {
-        var (lead, reference, messageId) = await NotifiedCaseAsync("threaded",
+        var (lead, reference, messageId) = await _app.NotifiedCaseAsync("threaded",
             "security@northwind.example", "old-ops@northwind.example", "gone@northwind.example", "it@northwind.example", "slow@northwind.example");
         await Imap.AppendAsync(
-            Corpus("human-reply-quoted.eml", messageId, ("postfix-original.1@researcher.example", messageId), ("Mon, 16 Mar 2026 08:15:00 +0100", "Sat, 14 Mar 2026 10:15:00 +0100")),
-            Corpus("vacation-rfc3834.eml", messageId, ("postfix-original.1@researcher.example", messageId)),
-            Corpus("postfix-dsn-user-unknown.eml", messageId, ("postfix-original.1@researcher.example", messageId), ("security@owner.example", "old-ops@northwind.example")),
-            Corpus("exim-failed.eml", messageId, ("exim-original.2@researcher.example", messageId), ("abuse@hoster.example", "gone@northwind.example")),
-            Corpus("exchange-undeliverable.eml", messageId, ("exchange-original.3@researcher.example", messageId), ("it-security@owner.example", "it@northwind.example")),
-            Corpus("postfix-dsn-delayed.eml", messageId, ("delayed-original.5@researcher.example", messageId), ("ops@slow.example", "slow@northwind.example")));
+            Corpus("human-reply-quoted.eml", ("postfix-original.1@researcher.example", messageId), ("Mon, 16 Mar 2026 08:15:00 +0100", "Sat, 14 Mar 2026 10:15:00 +0100")),
+            Corpus("vacation-rfc3834.eml", ("postfix-original.1@researcher.example", messageId)),
+            Corpus("postfix-dsn-user-unknown.eml", ("postfix-original.1@researcher.example", messageId), ("security@owner.example", "old-ops@northwind.example")),
+            Corpus("exim-failed.eml", ("exim-original.2@researcher.example", messageId), ("abuse@hoster.example", "gone@northwind.example")),
+            Corpus("exchange-undeliverable.eml", ("exchange-original.3@researcher.example", messageId), ("it-security@owner.example", "it@northwind.example")),
+            Corpus("postfix-dsn-delayed.eml", ("delayed-original.5@researcher.example", messageId), ("ops@slow.example", "slow@northwind.example")));
 
         var summary = await PollAsync();
 
@@ -90,8 +90,8 @@ public sealed partial class InboundMailTests
     [Fact]
     public async Task RunAsync_PermanentBounceOfTheOnlyContact_CancelsTheFollowUpsAndRefusesTheAddress()
     {
-        var (lead, reference, messageId) = await NotifiedCaseAsync("dead", "only@dead.example");
-        await Imap.AppendAsync(Corpus("gmail-dsn-failure.eml", messageId, ("gmail-original.4@researcher.example", messageId), ("nobody.here@gmail.example", "only@dead.example")));
+        var (lead, reference, messageId) = await _app.NotifiedCaseAsync("dead", "only@dead.example");
+        await Imap.AppendAsync(Corpus("gmail-dsn-failure.eml", ("gmail-original.4@researcher.example", messageId), ("nobody.here@gmail.example", "only@dead.example")));
 
         Assert.Equal(1, (await PollAsync()).Matched);
 
@@ -113,8 +113,8 @@ public sealed partial class InboundMailTests
     [Fact]
     public async Task RunAsync_PolledAgainOrTheSameMessageCopiedIn_AddsNothing()
     {
-        var (_, reference, messageId) = await NotifiedCaseAsync("repoll", "security@repoll.example");
-        var reply = Corpus("human-reply-quoted.eml", messageId, ("postfix-original.1@researcher.example", messageId));
+        var (_, reference, messageId) = await _app.NotifiedCaseAsync("repoll", "security@repoll.example");
+        var reply = Corpus("human-reply-quoted.eml", ("postfix-original.1@researcher.example", messageId));
         await Imap.AppendAsync(reply);
         Assert.Equal(1, (await PollAsync()).Matched);
         var caseId = await CaseIdAsync(reference);
@@ -134,13 +134,13 @@ public sealed partial class InboundMailTests
     [Fact]
     public async Task RunAsync_PoisonedAndOversizeMessages_AreQuarantinedAndTheRestOfTheBatchLands()
     {
-        var (_, reference, messageId) = await NotifiedCaseAsync("poison", "security@poison.example");
-        await Imap.AppendAsync(Corpus("vacation-rfc3834.eml", messageId, ("postfix-original.1@researcher.example", messageId)));
+        var (_, reference, messageId) = await _app.NotifiedCaseAsync("poison", "security@poison.example");
+        await Imap.AppendAsync(Corpus("vacation-rfc3834.eml", ("postfix-original.1@researcher.example", messageId)));
         await Imap.DeliverRawAsync(Encoding.Latin1.GetBytes("this is not an email at all\0\u0001 just bytes\n\n--boundary\n"));
-        var huge = Corpus("human-reply-quoted.eml", messageId, ("postfix-original.1@researcher.example", messageId));
+        var huge = Corpus("human-reply-quoted.eml", ("postfix-original.1@researcher.example", messageId));
         huge.Body = new TextPart("plain") { Text = new string('x', InboundMailFactory.MaxMessageBytes + 1_000) };
         await Imap.AppendAsync(huge);
-        await Imap.AppendAsync(Corpus("human-reply-quoted.eml", messageId, ("postfix-original.1@researcher.example", messageId)));
+        await Imap.AppendAsync(Corpus("human-reply-quoted.eml", ("postfix-original.1@researcher.example", messageId)));
 
         var summary = await PollAsync();
 
@@ -159,7 +159,7 @@ public sealed partial class InboundMailTests
     [Fact]
     public async Task RunAsync_CaseReferenceInSubjectOnly_IsMatchedByReferenceAndUnknownMailAwaitsTriageEncrypted()
     {
-        var (_, reference, _) = await NotifiedCaseAsync("subject", "security@subject.example");
+        var (_, reference, _) = await _app.NotifiedCaseAsync("subject", "security@subject.example");
         var bySubject = new MimeMessage(new[] { new MailboxAddress("Owner", "someone@subject.example") }, new[] { new MailboxAddress("", "disclosures@researcher.example") },
             $"Question about {reference}", new TextPart("plain") { Text = "Which database do you mean?" });
         var unknown = new MimeMessage(new[] { new MailboxAddress("", "stranger@elsewhere.example") }, new[] { new MailboxAddress("", "disclosures@researcher.example") },
@@ -183,7 +183,7 @@ public sealed partial class InboundMailTests
     [Fact]
     public async Task Triage_UnmatchedReply_AssignedByATeamMemberOnlyBecomesTheCasesResponseAndDiscardNeedsAReason()
     {
-        var (lead, reference, _) = await NotifiedCaseAsync("triage", "security@triage.example");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("triage", "security@triage.example");
         var stranger = await _app.CreateResearcherAsync("triage-stranger");
         var reply = new MimeMessage(new[] { new MailboxAddress("Ops", "ops@triage.example") }, new[] { new MailboxAddress("", "disclosures@researcher.example") },
             "About your email last week", new TextPart("plain") { Text = "We closed the port." });
@@ -256,9 +256,8 @@ public sealed partial class InboundMailTests
     /// A sample from the classifier's corpus, pointed at this test's case: its own Message-ID made unique (the dedupe is
     /// global), the original's Message-ID and the failed recipient replaced by the test's.
     /// </summary>
-    private static MimeMessage Corpus(string file, string outboxMessageId, params (string From, string To)[] replacements)
+    private static MimeMessage Corpus(string file, params (string From, string To)[] replacements)
     {
-        _ = outboxMessageId;
         var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Corpus", file));
         foreach (var (from, to) in replacements)
         {
@@ -270,31 +269,4 @@ public sealed partial class InboundMailTests
 
     [GeneratedRegex(@"^Message-I[dD]: <[^>]+>", RegexOptions.Multiline)]
     private static partial Regex OwnMessageId();
-
-    /// <summary>A case whose owner was notified at the given contacts; returns the notification's Message-ID.</summary>
-    private async Task<(TestUser Lead, string Reference, string MessageId)> NotifiedCaseAsync(string label, params string[] emails)
-    {
-        var lead = await _app.CreateResearcherAsync(label);
-        var reference = await _app.CreateCaseAsync(lead, form => form.OrganizationName = "Northwind Logistics");
-        foreach (var email in emails)
-        {
-            var added = await _app.ExecuteAsync<ManageCaseContacts.Handler, CommandResult>(h =>
-                h.AddAsync(reference, new ManageCaseContacts.ContactForm { Name = email.Split('@')[0], Email = email }, lead.Current));
-            Assert.True(added.Succeeded, added.Summary);
-        }
-        foreach (var status in new[] { CaseStatus.Triaged, CaseStatus.OwnerIdentified })
-        {
-            var moved = await _app.ExecuteAsync<ChangeCaseStatus.Handler, CommandResult>(h =>
-                h.HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = status }, lead.Current));
-            Assert.True(moved.Succeeded, moved.Summary);
-        }
-        var caseId = await CaseIdAsync(reference);
-        var contactIds = await _app.ExecuteDbContextAsync(db => db.CaseContacts.Where(c => c.CaseId == caseId).Select(c => c.Id).ToListAsync());
-        var form = new NotifyOwner.Form { ContactIds = [.. contactIds], Subject = $"[{reference}] Exposed database", Body = "Hello" };
-        var sent = await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.SendAsync(reference, form, lead.Current));
-        Assert.True(sent.Succeeded, sent.Summary);
-        var messageId = await _app.ExecuteDbContextAsync(db => db.OutboxMessages
-            .Where(m => m.CaseId == caseId && m.Purpose == OutboxPurpose.OwnerNotification).Select(m => m.MessageId).SingleAsync());
-        return (lead, reference, messageId);
-    }
 }

@@ -31,7 +31,7 @@ public abstract class LogResponseTests
     [Fact]
     public async Task LogAsync_AcknowledgedByPhone_StopsTheFollowUpsAndNoResponseAndSuggestsAcknowledged()
     {
-        var (lead, reference) = await NotifiedCaseAsync("phone-ack");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("phone-ack", "security@northwind.example");
         _app.Time.Advance(TimeSpan.FromDays(3));
         var researcher = lead.Current with { TimeZone = Amsterdam };
         var respondedAt = UserTimeZones.ToLocal(_app.Time.GetUtcNow().UtcDateTime.AddHours(-2), Amsterdam);
@@ -79,7 +79,7 @@ public abstract class LogResponseTests
     [Fact]
     public async Task LogAsync_WithAttachments_KeepsThemAsEncryptedEvidenceInTheSameChange()
     {
-        var (lead, reference) = await NotifiedCaseAsync("attachments");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("attachments", "security@northwind.example");
         var form = new LogResponse.Form { Channel = ResponseChannel.WebForm, RespondedBy = "Northwind support portal", RespondedAt = _app.Time.GetUtcNow().UtcDateTime, Summary = "Ticket opened." };
         var ticket = "Ticket #4711: we are investigating the exposed database.\n"u8.ToArray();
 
@@ -99,7 +99,7 @@ public abstract class LogResponseTests
     [Fact]
     public async Task LogAsync_WithARefusedAttachment_LogsNothing()
     {
-        var (lead, reference) = await NotifiedCaseAsync("bad-attachment");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("bad-attachment", "security@northwind.example");
         var before = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
         var form = new LogResponse.Form { RespondedBy = "Ops", RespondedAt = _app.Time.GetUtcNow().UtcDateTime, Summary = "See attached." };
 
@@ -117,7 +117,7 @@ public abstract class LogResponseTests
     [Fact]
     public async Task LogAsync_AutomaticReply_IsRecordedButTheOwnerIsStillChased()
     {
-        var (lead, reference) = await NotifiedCaseAsync("auto-reply");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("auto-reply", "security@northwind.example");
 
         var logged = await LogAsync(reference, lead.Current, ResponseMeaning.AutomaticReply, "Out of office until Monday.");
 
@@ -133,7 +133,7 @@ public abstract class LogResponseTests
     [Fact]
     public async Task LogAsync_FixedAfterAcknowledgement_SuggestsMitigatedAndKeepsTheFirstResponseTime()
     {
-        var (lead, reference) = await NotifiedCaseAsync("fixed");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("fixed", "security@northwind.example");
         Assert.True((await LogAsync(reference, lead.Current, ResponseMeaning.Acknowledged, "Looking into it.")).Result.Succeeded);
         var firstResponse = (await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current)))!.Case.FirstResponseAt;
         Assert.True((await _app.ExecuteAsync<ChangeCaseStatus.Handler, CommandResult>(h =>
@@ -151,7 +151,7 @@ public abstract class LogResponseTests
     [Fact]
     public async Task LogAsync_BadInputOrStranger_IsRefusedAndWritesNothing()
     {
-        var (lead, reference) = await NotifiedCaseAsync("refused-response");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("refused-response", "security@northwind.example");
         var before = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
         var now = _app.Time.GetUtcNow().UtcDateTime;
         LogResponse.Form Valid() => new() { RespondedBy = "Ops", RespondedAt = now, Summary = "Acknowledged." };
@@ -192,7 +192,7 @@ public abstract class LogResponseTests
     [Fact]
     public async Task SaveChanges_EditingOrDeletingALoggedResponse_IsRefused()
     {
-        var (lead, reference) = await NotifiedCaseAsync("append-only-response");
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("append-only-response", "security@northwind.example");
         Assert.True((await LogAsync(reference, lead.Current, ResponseMeaning.Disputed, "Says it is a honeypot.")).Result.Succeeded);
 
         var edit = await Assert.ThrowsAsync<InvalidOperationException>(() => _app.ExecuteDbContextAsync(async db =>
@@ -223,25 +223,4 @@ public abstract class LogResponseTests
         _app.ExecuteDbContextAsync(db => db.OutboxMessages
             .Where(m => m.DueAt > m.CreatedAt && db.Cases.Any(c => c.Id == m.CaseId && c.Reference == reference))
             .ToListAsync());
-
-    /// <summary>A case whose owner was notified just now, with its three follow-ups scheduled.</summary>
-    private async Task<(TestUser Lead, string Reference)> NotifiedCaseAsync(string label)
-    {
-        var lead = await _app.CreateResearcherAsync(label);
-        var reference = await _app.CreateCaseAsync(lead, form => form.OrganizationName = "Northwind Logistics");
-        var added = await _app.ExecuteAsync<ManageCaseContacts.Handler, CommandResult>(h =>
-            h.AddAsync(reference, new ManageCaseContacts.ContactForm { Name = "Security team", Email = "security@northwind.example" }, lead.Current));
-        Assert.True(added.Succeeded, added.Summary);
-        foreach (var status in new[] { CaseStatus.Triaged, CaseStatus.OwnerIdentified })
-        {
-            var moved = await _app.ExecuteAsync<ChangeCaseStatus.Handler, CommandResult>(h =>
-                h.HandleAsync(reference, new ChangeCaseStatus.Command { NewStatus = status }, lead.Current));
-            Assert.True(moved.Succeeded, moved.Summary);
-        }
-        var contactId = await _app.ExecuteDbContextAsync(db => db.CaseContacts.Where(c => db.Cases.Any(k => k.Id == c.CaseId && k.Reference == reference)).Select(c => c.Id).SingleAsync());
-        var form = new NotifyOwner.Form { ContactIds = [contactId], Subject = $"[{reference}] Exposed database", Body = "Hello" };
-        var sent = await _app.ExecuteAsync<NotifyOwner.Handler, CommandResult>(h => h.SendAsync(reference, form, lead.Current));
-        Assert.True(sent.Succeeded, sent.Summary);
-        return (lead, reference);
-    }
 }

@@ -134,15 +134,16 @@ public static class IngestInboundMail
                 }
             }
             var references = CaseReferences(message.Subject ?? "", caseOptions.Value.ReferencePrefix);
-            foreach (var reference in references)
+            if (references.Count == 0)
             {
-                var caseId = await db.Cases.AsNoTracking().Where(c => c.Reference == reference).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
-                if (caseId is { } id)
-                {
-                    return (id, InboundMatch.SubjectReference);
-                }
+                return null;
             }
-            return null;
+            var cases = await db.Cases.AsNoTracking()
+                .Where(c => references.Contains(c.Reference))
+                .Select(c => new { c.Reference, c.Id })
+                .ToListAsync(cancellationToken);
+            var named = cases.OrderBy(c => references.IndexOf(c.Reference)).FirstOrDefault();
+            return named is null ? null : (named.Id, InboundMatch.SubjectReference);
         }
 
         private async Task<Result> StoreUnmatchedAsync(Source source, string key, MimeMessage message, InboundClassification classification, string sha256, byte[] raw, CancellationToken cancellationToken)
@@ -325,7 +326,7 @@ public static class IngestInboundMail
     }
 
     /// <summary>Case references in a subject, e.g. <c>[DD-2026-00001]</c>, in order of appearance.</summary>
-    public static IReadOnlyList<string> CaseReferences(string subject, string prefix) =>
+    public static List<string> CaseReferences(string subject, string prefix) =>
         Regex.Matches(subject, $@"(?<![A-Za-z0-9]){Regex.Escape(prefix)}-\d{{4}}-\d{{5}}(?!\d)", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1))
             .Select(m => m.Value.ToUpperInvariant())
             .Distinct(StringComparer.Ordinal)
