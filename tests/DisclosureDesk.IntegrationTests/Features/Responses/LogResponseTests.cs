@@ -90,8 +90,13 @@ public abstract class LogResponseTests
         var response = Assert.Single((await _app.ExecuteAsync<LogResponse.Handler, IReadOnlyList<LogResponse.Entry>?>(h => h.ListAsync(reference, lead.Current)))!);
         var file = Assert.Single((await _app.ExecuteAsync<ManageEvidence.Handler, IReadOnlyList<ManageEvidence.Entry>?>(h => h.ListAsync(reference, lead.Current)))!);
         Assert.Equal((EvidenceKind.Correspondence, "ticket.txt", Convert.ToHexStringLower(SHA256.HashData(ticket))), (file.Kind, file.FileName, file.Sha256));
-        Assert.True(file.EventSequence > response.EventSequence);
+        Assert.Equal(response.EventSequence, logged.Value!.EventSequence);
         Assert.Contains($"event #{response.EventSequence}", file.Description, StringComparison.Ordinal);
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        var attached = Assert.Single(timeline!.Events, e => e.Sequence == file.EventSequence);
+        Assert.Equal(TimelineEventType.EvidenceAdded, attached.Type);
+        Assert.Contains(file.Sha256, attached.Text, StringComparison.Ordinal);
+        Assert.True(attached.Sequence > response.EventSequence);
         var download = await _app.ExecuteAsync<ManageEvidence.Handler, ManageEvidence.Download?>(h => h.DownloadAsync(reference, file.Id, lead.Current));
         Assert.Equal(ticket, download!.Content);
     }
