@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Linq.Expressions;
 using System.Security.Cryptography;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Infrastructure.Data;
@@ -152,13 +153,20 @@ public sealed class DeliverOutboxJob(
         var now = time.GetUtcNow().UtcDateTime;
         var claimLapsed = now - OutboxRetryPolicy.SendingLease;
         return db.OutboxMessages.AsNoTracking()
-            .Where(m => ((m.State == OutboxState.Due || m.State == OutboxState.Scheduled) && m.NextAttemptAt <= now)
-                        || (m.State == OutboxState.Sending && m.ClaimedAt <= claimLapsed))
+            .Where(Takeable(now, claimLapsed))
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
             .Take(PageSize)
             .Select(m => new Candidate(m.Id, m.Version, m.State, m.CaseId, m.Purpose, m.MessageId, m.Content, m.Attempts, m.DueAt, m.NextAttemptAt, m.LastError))
             .ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Rows a run would take: due or scheduled by <paramref name="dueBy"/>, or held in Sending by a claim made by
+    /// <paramref name="claimedBy"/> (one that outlived <see cref="OutboxRetryPolicy.SendingLease"/>).
+    /// </summary>
+    public static Expression<Func<OutboxMessage, bool>> Takeable(DateTime dueBy, DateTime claimedBy) =>
+        m => ((m.State == OutboxState.Due || m.State == OutboxState.Scheduled) && m.NextAttemptAt <= dueBy)
+             || (m.State == OutboxState.Sending && m.ClaimedAt <= claimedBy);
 
     /// <summary>Claims, sends and records one row; returns its retry time, if it has one.</summary>
     private async Task<DateTime?> DeliverAsync(RowStatements statements, Candidate row, CancellationToken inFlight)

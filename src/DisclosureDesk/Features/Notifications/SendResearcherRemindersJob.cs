@@ -43,15 +43,27 @@ public sealed class SendResearcherRemindersJob(
             emails.AddRange(await DeadlineRemindersAsync(db, templates, now, cancellationToken));
             emails.AddRange(await DigestsAsync(db, templates, now, cancellationToken));
             var keys = emails.Select(e => e.DedupKey!).ToList();
-            var written = await db.OutboxMessages.AsNoTracking()
+            var written = (await db.OutboxMessages.AsNoTracking()
                 .Where(m => m.DedupKey != null && keys.Contains(m.DedupKey))
                 .Select(m => m.DedupKey!)
-                .ToListAsync(cancellationToken);
+                .ToListAsync(cancellationToken)).ToHashSet();
             emails.RemoveAll(e => written.Contains(e.DedupKey!));
         }
-        foreach (var email in emails)
+        var queued = new List<OutboxMessage>();
+        try
         {
-            await WriteAsync(email, cancellationToken);
+            foreach (var email in emails)
+            {
+                if (await WriteAsync(email, cancellationToken) is { } row)
+                {
+                    queued.Add(row);
+                }
+            }
+        }
+        finally
+        {
+            // One request for the whole run (a delivery run takes every due row), also for the rows written before a failure.
+            outbox.Dispatch(queued);
         }
     }
 
@@ -59,10 +71,9 @@ public sealed class SendResearcherRemindersJob(
     {
         var from = now - TimeSpan.FromDays(1);
         var until = now + LookAhead;
-        var cases = await db.Cases.AsNoTracking()
+        var cases = await OpenCases(db)
             .Include(c => c.Members)
-            .Where(c => c.DisclosureDeadlineAt > from && c.DisclosureDeadlineAt < until
-                && c.Status != CaseStatus.Closed && c.Status != CaseStatus.Rejected && c.Status != CaseStatus.Published)
+            .Where(c => c.DisclosureDeadlineAt > from && c.DisclosureDeadlineAt < until)
             .ToListAsync(cancellationToken);
         var recipients = await RecipientsAsync(db, cases.SelectMany(Team), cancellationToken);
         var hour = options.Value.DeadlineReminderHour;
@@ -204,8 +215,8 @@ public sealed class SendResearcherRemindersJob(
             UserTimeZones.Find(u.TimeZoneId), u.RemindersOff));
     }
 
-    /// <summary>Writes one email in its own transaction; a duplicate key means another run wrote it first.</summary>
-    private async Task WriteAsync(OutgoingEmail email, CancellationToken cancellationToken)
+    /// <summary>Writes one email in its own transaction; null when a duplicate key shows another run wrote it first.</summary>
+    private async Task<OutboxMessage?> WriteAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = outbox.Enqueue(db, email);
@@ -216,10 +227,10 @@ public sealed class SendResearcherRemindersJob(
         catch (DbUpdateException duplicate) when (duplicate.IsWriteConflict())
         {
             logger.LogDebug("Reminder {Key} was already written by another run", email.DedupKey);
-            return;
+            return null;
         }
         logger.LogInformation("Queued {Purpose} {Key} to {To}", email.Purpose, email.DedupKey, row.To);
-        outbox.Dispatch(row);
+        return row;
     }
 
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

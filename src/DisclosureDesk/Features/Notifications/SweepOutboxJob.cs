@@ -20,9 +20,7 @@ public sealed class SweepOutboxJob(IDbContextFactory<AppDbContext> dbFactory, IB
         var overdue = now - Grace;
         var claimLapsed = now - OutboxRetryPolicy.SendingLease;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var count = await db.OutboxMessages
-            .CountAsync(m => ((m.State == OutboxState.Due || m.State == OutboxState.Scheduled) && m.NextAttemptAt <= overdue)
-                             || (m.State == OutboxState.Sending && m.ClaimedAt <= claimLapsed), cancellationToken);
+        var count = await db.OutboxMessages.CountAsync(DeliverOutboxJob.Takeable(overdue, claimLapsed), cancellationToken);
         if (count > 0)
         {
             jobs.Enqueue<DeliverOutboxJob>(job => job.RunAsync(CancellationToken.None));

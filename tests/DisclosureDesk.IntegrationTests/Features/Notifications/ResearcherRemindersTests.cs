@@ -1,8 +1,15 @@
 using System.Globalization;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Notifications.Templates;
 using DisclosureDesk.Features.Timeline;
+using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Infrastructure.Email;
+using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace DisclosureDesk.IntegrationTests.Features.Notifications;
@@ -131,7 +138,7 @@ public sealed class ResearcherRemindersTests
 
         app.Time.SetUtcNow(Utc("2026-06-01T10:00:00Z"));
         await app.ExecuteAsync<MarkUnansweredCasesJob, bool>(async job => { await job.RunAsync(CancellationToken.None); return true; });
-        await RunRemindersAsync(app);
+        var jobs = await RunRemindersRecordingJobsAsync(app);
 
         var digest = Assert.Single(await ToAsync(app, lead));
         Assert.Equal(OutboxPurpose.OverdueDigest, digest.Purpose);
@@ -144,6 +151,8 @@ public sealed class ResearcherRemindersTests
         Assert.Equal(sections.Order(), sections);
         Assert.DoesNotContain(notMine, body, StringComparison.Ordinal);
         Assert.Single(await ToAsync(app, stranger));
+        // Both digests are due at once, and one delivery run takes every due row: the run asks for exactly one.
+        Assert.IsType<EnqueuedState>(Assert.Single(jobs.Requests).State);
     }
 
     [Fact]
@@ -194,6 +203,24 @@ public sealed class ResearcherRemindersTests
 
     private static Task RunRemindersAsync(DisclosureDeskFactory app) =>
         app.ExecuteAsync<SendResearcherRemindersJob, bool>(async job => { await job.RunAsync(CancellationToken.None); return true; });
+
+    /// <summary>Runs the reminders with an outbox whose delivery requests are recorded rather than sent to Hangfire.</summary>
+    private static async Task<RecordingJobClient> RunRemindersRecordingJobsAsync(DisclosureDeskFactory app)
+    {
+        var jobs = new RecordingJobClient();
+        var services = app.Services;
+        var emailOptions = services.GetRequiredService<IOptions<EmailOptions>>();
+        await new SendResearcherRemindersJob(
+                services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
+                new Outbox(emailOptions, app.Time, jobs),
+                services.GetRequiredService<EmailTemplateStore>(),
+                services.GetRequiredService<IOptions<ReminderOptions>>(),
+                emailOptions,
+                app.Time,
+                NullLogger<SendResearcherRemindersJob>.Instance)
+            .RunAsync(CancellationToken.None);
+        return jobs;
+    }
 
     private static Task<CommandResult> GrantGraceAsync(DisclosureDeskFactory app, TestUser user, string reference, string? note) =>
         app.ExecuteAsync<DisclosureDeadline.Handler, CommandResult>(h => h.GrantGraceAsync(reference, note, user.Current));
