@@ -62,6 +62,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
             services.AddSingleton<TimeProvider>(Time);
             // Keys in memory: the sign-in cookies live only as long as the fixture, and nothing is left in the home folder.
             services.AddDataProtection().UseEphemeralDataProtectionProvider();
+            services.AddSingleton<Hangfire.Logging.ILogProvider>(SilentHangfireLog.Instance);
         });
     }
 
@@ -206,3 +207,16 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
 public sealed record TestUser(string Id, string Email, string DisplayName, CurrentUser Current);
 
 public sealed record CommandLineRun(int ExitCode, string Output, string Error);
+
+/// <summary>
+/// Hangfire's log provider is process-wide; the fixtures' hosts start and stop independently, so none of them may
+/// own it. Hangfire's own messages are not what these tests check.
+/// </summary>
+internal sealed class SilentHangfireLog : Hangfire.Logging.ILogProvider, Hangfire.Logging.ILog
+{
+    public static readonly SilentHangfireLog Instance = new();
+
+    public Hangfire.Logging.ILog GetLogger(string name) => this;
+
+    public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+}

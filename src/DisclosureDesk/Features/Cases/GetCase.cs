@@ -39,8 +39,8 @@ public static class GetCase
                 .OrderByDescending(m => m.IsLead).ThenBy(m => m.Name, StringComparer.OrdinalIgnoreCase)
                 .ToList();
 
-            var events = await db.TimelineEvents.AsNoTracking().Where(e => e.CaseId == @case.Id).ToListAsync(cancellationToken);
-            var chain = AuditChain.Verify(@case.Reference, events, @case.LastEventSequence, @case.LastEventHash);
+            var events = db.TimelineEvents.AsNoTracking().Where(e => e.CaseId == @case.Id).OrderBy(e => e.Sequence).AsAsyncEnumerable();
+            var chain = await AuditChain.VerifyAsync(@case.Reference, events, @case.LastEventSequence, @case.LastEventHash, cancellationToken);
             return new Details(@case, team, chain);
         }
     }

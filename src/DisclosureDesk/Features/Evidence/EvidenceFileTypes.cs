@@ -77,6 +77,20 @@ public static class EvidenceFileTypes
     }
 
     /// <summary>
+    /// The kind a file of this name most often is, offered until the researcher picks one, so that a CSV dump is
+    /// not filed as a screenshot because that happens to be the first choice.
+    /// </summary>
+    public static EvidenceKind LikelyKind(string? fileName) => Path.GetExtension(fileName ?? "").ToLowerInvariant() switch
+    {
+        ".png" or ".jpg" or ".jpeg" or ".gif" or ".webp" => EvidenceKind.Screenshot,
+        ".csv" => EvidenceKind.RedactedSample,
+        ".json" => EvidenceKind.FieldList,
+        ".txt" or ".log" => EvidenceKind.ScanOutput,
+        ".eml" => EvidenceKind.Correspondence,
+        _ => EvidenceKind.Other,
+    };
+
+    /// <summary>
     /// The last segment of whatever the browser sent, with separators, control and reserved characters
     /// removed, so that it is only ever a label: files are stored by id, never by name.
     /// </summary>

@@ -51,14 +51,18 @@ public static class FollowUpSchedule
     }
 
     /// <summary>
-    /// Cancels the case's owner follow-ups that have not gone out and records why; returns how many. Other
-    /// emails about the case (the team's deadline reminders) are not the owner's and stay as they are.
+    /// Cancels the case's owner follow-ups that have not gone out (only those <paramref name="which"/> picks, when
+    /// given) and records why; returns how many. Other emails about the case (the team's deadline reminders) are
+    /// not the owner's and stay as they are.
     /// </summary>
-    public static async Task<int> CancelAsync(AppDbContext db, Case @case, Actor actor, DateTime now, string reason, CancellationToken cancellationToken)
+    public static async Task<int> CancelAsync(
+        AppDbContext db, Case @case, Actor actor, DateTime now, string reason, CancellationToken cancellationToken, Func<OutboxMessage, bool>? which = null)
     {
-        var scheduled = await db.OutboxMessages
+        var scheduled = (await db.OutboxMessages
             .Where(m => m.CaseId == @case.Id && m.State == OutboxState.Scheduled && m.Purpose == OutboxPurpose.OwnerFollowUp)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken))
+            .Where(which ?? (_ => true))
+            .ToList();
         foreach (var message in scheduled)
         {
             message.State = OutboxState.Cancelled;

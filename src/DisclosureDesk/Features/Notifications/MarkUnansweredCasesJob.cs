@@ -9,10 +9,8 @@ namespace DisclosureDesk.Features.Notifications;
 /// Moves a notified case whose owner stayed silent past its No-response date to No response. Recurring and
 /// idempotent: a case already moved, answered or paused is left alone.
 /// </summary>
-public sealed class MarkUnansweredCasesJob(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, ILogger<MarkUnansweredCasesJob> logger)
+public sealed class MarkUnansweredCasesJob(IDbContextFactory<AppDbContext> dbFactory, CaseWriter writer, TimeProvider time, ILogger<MarkUnansweredCasesJob> logger)
 {
-    private const int MaxAttempts = 5;
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -26,36 +24,25 @@ public sealed class MarkUnansweredCasesJob(IDbContextFactory<AppDbContext> dbFac
         }
         foreach (var caseId in due)
         {
-            await MarkAsync(caseId, now, cancellationToken);
-        }
-    }
-
-    private async Task MarkAsync(int caseId, DateTime now, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var @case = await db.Cases.SingleAsync(c => c.Id == caseId, cancellationToken);
-            if (@case.Status != CaseStatus.Notified || @case.FollowUpsPausedAt is not null || @case.NoResponseAt is not { } noResponseAt || noResponseAt > now)
+            var reference = "";
+            var result = await writer.ChangeAsSystemAsync(caseId, async (db, @case, changedAt) =>
             {
-                return;
-            }
-            @case.Status = CaseStatus.NoResponse;
-            CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.StatusChanged,
-                $"Status changed from {CaseStatus.Notified.DisplayName()} to {CaseStatus.NoResponse.DisplayName()}: no answer since the first notification on {@case.FirstNotifiedAt:yyyy-MM-dd}.",
-                changes: [new FieldChange("Status", CaseStatus.Notified.DisplayName(), CaseStatus.NoResponse.DisplayName())]);
-            await FollowUpSchedule.CancelAsync(db, @case, Actor.System, now, "the owner did not answer", cancellationToken);
-            try
+                // Read again inside the transaction: an answer or a pause may have come in since the query above.
+                if (@case.Status != CaseStatus.Notified || @case.FollowUpsPausedAt is not null || @case.NoResponseAt is not { } noResponseAt || noResponseAt > changedAt)
+                {
+                    return CommandResult.Fail("The case no longer waits for an answer.");
+                }
+                @case.Status = CaseStatus.NoResponse;
+                CaseTimeline.Append(db, @case, Actor.System, changedAt, TimelineEventType.StatusChanged,
+                    $"Status changed from {CaseStatus.Notified.DisplayName()} to {CaseStatus.NoResponse.DisplayName()}: no answer since the first notification on {@case.FirstNotifiedAt:yyyy-MM-dd}.",
+                    changes: [new FieldChange("Status", CaseStatus.Notified.DisplayName(), CaseStatus.NoResponse.DisplayName())]);
+                await FollowUpSchedule.CancelAsync(db, @case, Actor.System, changedAt, "the owner did not answer", cancellationToken);
+                reference = @case.Reference;
+                return CommandResult.Success;
+            }, cancellationToken);
+            if (result.Succeeded)
             {
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                logger.LogInformation("Case {Reference} marked No response", @case.Reference);
-                return;
-            }
-            catch (DbUpdateException conflict) when (conflict.IsWriteConflict() && attempt < MaxAttempts)
-            {
-                await transaction.RollbackAsync(cancellationToken);
+                logger.LogInformation("Case {Reference} marked No response", reference);
             }
         }
     }

@@ -44,44 +44,80 @@ public static class AuditChain
     /// <summary>Checks a case's events (in any order) against each other and against the case's recorded head.</summary>
     public static ChainVerification Verify(string caseReference, IEnumerable<TimelineEvent> events, int headSequence, string headHash)
     {
-        var expectedPrevious = GenesisHash;
-        var expectedSequence = 1;
+        var walk = new ChainWalk(caseReference);
         foreach (var e in events.OrderBy(e => e.Sequence))
         {
-            if (e.Sequence != expectedSequence)
+            if (walk.Step(e) is { } broken)
             {
-                return ChainVerification.Broken(e, expectedSequence - 1, $"expected event #{expectedSequence} but found #{e.Sequence}: an event is missing");
+                return broken;
             }
-            if (!string.Equals(e.PreviousHash, expectedPrevious, StringComparison.Ordinal))
+        }
+        return walk.End(headSequence, headHash);
+    }
+
+    /// <summary>
+    /// The same check over events already in sequence order, read one at a time, so a timeline of any length is
+    /// verified without holding it in memory.
+    /// </summary>
+    public static async Task<ChainVerification> VerifyAsync(
+        string caseReference, IAsyncEnumerable<TimelineEvent> eventsInSequenceOrder, int headSequence, string headHash, CancellationToken cancellationToken = default)
+    {
+        var walk = new ChainWalk(caseReference);
+        await foreach (var e in eventsInSequenceOrder.WithCancellation(cancellationToken))
+        {
+            if (walk.Step(e) is { } broken)
             {
-                return ChainVerification.Broken(e, expectedSequence - 1, "its link to the previous event does not match");
+                return broken;
+            }
+        }
+        return walk.End(headSequence, headHash);
+    }
+
+    private sealed class ChainWalk(string caseReference)
+    {
+        private string _expectedPrevious = GenesisHash;
+        private int _expectedSequence = 1;
+
+        public ChainVerification? Step(TimelineEvent e)
+        {
+            if (e.Sequence != _expectedSequence)
+            {
+                return ChainVerification.Broken(e, _expectedSequence - 1, $"expected event #{_expectedSequence} but found #{e.Sequence}: an event is missing");
+            }
+            if (!string.Equals(e.PreviousHash, _expectedPrevious, StringComparison.Ordinal))
+            {
+                return ChainVerification.Broken(e, _expectedSequence - 1, "its link to the previous event does not match");
             }
             if (!string.Equals(ComputeHash(e, caseReference), e.Hash, StringComparison.Ordinal))
             {
-                return ChainVerification.Broken(e, expectedSequence - 1, "its content does not match its hash (the event was altered)");
+                return ChainVerification.Broken(e, _expectedSequence - 1, "its content does not match its hash (the event was altered)");
             }
-            expectedPrevious = e.Hash;
-            expectedSequence++;
+            _expectedPrevious = e.Hash;
+            _expectedSequence++;
+            return null;
         }
 
-        var count = expectedSequence - 1;
-        if (count < headSequence)
+        public ChainVerification End(int headSequence, string headHash)
         {
-            return new ChainVerification(false, count, null, null,
-                $"the case records {headSequence} events but {count} were found: events were removed from the end");
+            var count = _expectedSequence - 1;
+            if (count < headSequence)
+            {
+                return new ChainVerification(false, count, null, null,
+                    $"the case records {headSequence} events but {count} were found: events were removed from the end");
+            }
+            if (count > headSequence)
+            {
+                return new ChainVerification(false, count, null, null,
+                    $"the case records {headSequence} events but {count} were found: events were added without moving the case's head");
+            }
+            if (!string.Equals(_expectedPrevious, headHash, StringComparison.Ordinal))
+            {
+                // Re-hashing the last event needs no later link to be forged, so only the recorded head catches it.
+                return new ChainVerification(false, count, null, null,
+                    $"event #{count} does not match the case's recorded head: it was replaced, or the head was changed");
+            }
+            return new ChainVerification(true, count, null, null, null);
         }
-        if (count > headSequence)
-        {
-            return new ChainVerification(false, count, null, null,
-                $"the case records {headSequence} events but {count} were found: events were added without moving the case's head");
-        }
-        if (!string.Equals(expectedPrevious, headHash, StringComparison.Ordinal))
-        {
-            // Re-hashing the last event needs no later link to be forged, so only the recorded head catches it.
-            return new ChainVerification(false, count, null, null,
-                $"event #{count} does not match the case's recorded head: it was replaced, or the head was changed");
-        }
-        return new ChainVerification(true, count, null, null, null);
     }
 }
 

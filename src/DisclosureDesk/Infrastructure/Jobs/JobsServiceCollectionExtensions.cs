@@ -1,6 +1,7 @@
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
 using Hangfire;
+using Hangfire.Logging;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,13 @@ public static class JobsServiceCollectionExtensions
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
+            // Hangfire logs through one provider for the whole process, set by the host that configured it last.
+            // A process that runs several hosts (the tests do) registers a provider that outlives them all, or the
+            // others would log through a disposed host's LoggerFactory.
+            if (services.GetService<ILogProvider>() is { } processLogProvider)
+            {
+                config.UseLogProvider(processLogProvider);
+            }
             if (database.Provider == DatabaseProvider.PostgreSql)
             {
                 config.UsePostgreSqlStorage(

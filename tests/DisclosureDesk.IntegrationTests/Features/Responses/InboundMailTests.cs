@@ -100,7 +100,7 @@ public sealed partial class InboundMailTests
         Assert.Equal(BounceSeverity.Permanent, contact.Bouncing);
         var followUps = await _app.ExecuteDbContextAsync(db => db.OutboxMessages.Where(m => m.CaseId == caseId && m.Purpose == OutboxPurpose.OwnerFollowUp).ToListAsync());
         Assert.NotEmpty(followUps);
-        Assert.All(followUps, m => Assert.Equal((OutboxState.Cancelled, "Every recipient bounced permanently."), (m.State, m.LastError)));
+        Assert.All(followUps, m => Assert.Equal((OutboxState.Cancelled, "every recipient bounced permanently. Add another contact for the owner."), (m.State, m.LastError)));
         // A bounce is not an answer: the No-response clock keeps running.
         var @case = await _app.ExecuteDbContextAsync(db => db.Cases.SingleAsync(c => c.Id == caseId));
         Assert.Null(@case.FirstResponseAt);

@@ -26,6 +26,17 @@ public sealed class EvidenceFileTypesTests
         Assert.Equal("application/json", EvidenceFileTypes.Identify("mapping.json", "{\"name\":\"Zoë\"}"u8.ToArray()).ContentType);
     }
 
+    [Theory]
+    [InlineData("dashboard.PNG", EvidenceKind.Screenshot)]
+    [InlineData("users-sample.csv", EvidenceKind.RedactedSample)]
+    [InlineData("index-mapping.json", EvidenceKind.FieldList)]
+    [InlineData("masscan.log", EvidenceKind.ScanOutput)]
+    [InlineData("reply.eml", EvidenceKind.Correspondence)]
+    [InlineData("report.pdf", EvidenceKind.Other)]
+    [InlineData(null, EvidenceKind.Other)]
+    public void LikelyKind_ByExtension_SuggestsTheUsualKind(string? name, EvidenceKind expected) =>
+        Assert.Equal(expected, EvidenceFileTypes.LikelyKind(name));
+
     [Fact]
     public void Identify_ImageNamedAsAnotherType_IsRefusedWithTheRename()
     {

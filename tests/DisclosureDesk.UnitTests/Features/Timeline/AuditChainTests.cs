@@ -44,6 +44,20 @@ public class AuditChainTests
     }
 
     [Fact]
+    public async Task VerifyAsync_StreamedChain_GivesTheSameVerdictsAsVerify()
+    {
+        var (@case, events) = BuildChain();
+        Assert.Equal(new ChainVerification(true, ChainLength, null, null, null),
+            await AuditChain.VerifyAsync(Reference, events.ToAsyncEnumerable(), @case.LastEventSequence, @case.LastEventHash, TestContext.Current.CancellationToken));
+
+        events[3].Text = "Owner never notified.";
+        var streamed = await AuditChain.VerifyAsync(Reference, events.ToAsyncEnumerable(), @case.LastEventSequence, @case.LastEventHash, TestContext.Current.CancellationToken);
+
+        AssertBrokenAt(streamed, events[3], "altered");
+        Assert.Equal(AuditChain.Verify(Reference, events, @case.LastEventSequence, @case.LastEventHash), streamed);
+    }
+
+    [Fact]
     public void Verify_AlteredOccurredAtByOneMicrosecond_NamesTheAlteredEvent()
     {
         var (@case, events) = BuildChain();

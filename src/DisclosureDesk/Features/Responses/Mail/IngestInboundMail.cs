@@ -266,23 +266,9 @@ public static class IngestInboundMail
             {
                 return;
             }
-            var scheduled = await db.OutboxMessages
-                .Where(m => m.CaseId == @case.Id && m.State == OutboxState.Scheduled && m.Purpose == OutboxPurpose.OwnerFollowUp)
-                .ToListAsync(cancellationToken);
-            var undeliverable = scheduled
-                .Where(m => m.To.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).All(dead.Contains))
-                .ToList();
-            foreach (var message in undeliverable)
-            {
-                message.State = OutboxState.Cancelled;
-                message.LastError = "Every recipient bounced permanently.";
-                message.Version = Guid.NewGuid();
-            }
-            if (undeliverable.Count > 0)
-            {
-                CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.FollowUpsChanged,
-                    $"{undeliverable.Count} scheduled follow-up email(s) cancelled: every recipient bounced permanently. Add another contact for the owner.");
-            }
+            await FollowUpSchedule.CancelAsync(db, @case, Actor.System, now,
+                "every recipient bounced permanently. Add another contact for the owner.", cancellationToken,
+                m => m.To.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).All(dead.Contains));
         }
 
         private static InboundMessage Describe(Source source, string key, MimeMessage message, InboundClassification classification, string sha256, long length, DateTime now)
