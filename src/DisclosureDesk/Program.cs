@@ -1,5 +1,6 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
+using DisclosureDesk.Features.Calendar;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Export;
@@ -24,6 +25,7 @@ builder.AddNotifications();
 builder.AddResponses();
 builder.AddEvidence();
 builder.AddExport();
+builder.AddCalendar();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -58,6 +60,7 @@ app.MapAdditionalIdentityEndpoints();
 app.MapNotifications();
 app.MapEvidence();
 app.MapExport();
+app.MapCalendar();
 app.UseJobs();
 
 await app.RunAsync();

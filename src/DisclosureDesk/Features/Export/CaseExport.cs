@@ -54,6 +54,7 @@ public static class CaseExport
                 ? []
                 : await db.OutboxMessages.AsNoTracking()
                     .Where(m => m.CaseId == @case.Id && m.Purpose == OutboxPurpose.OwnerFollowUp && CaseCalendar.PendingStates.Contains(m.State))
+                    .Select(m => new OutboxMessage { Id = m.Id, CaseId = m.CaseId, Purpose = m.Purpose, State = m.State, DueAt = m.DueAt, To = m.To, Subject = m.Subject })
                     .ToListAsync(cancellationToken);
             var document = CaseExportDocument.Create(profile, time.GetUtcNow().UtcDateTime, user.Name, @case, team, @case.Contacts, evidence, events);
             return document with { Calendar = CaseCalendar.For(@case, document.Case.Title, followUps, profile, user.TimeZone) };

@@ -1,5 +1,5 @@
 using System.Text;
-using Ical.Net;
+using IcalCalendar = Ical.Net.Calendar;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
@@ -22,7 +22,7 @@ public static class IcsCaseExport
     /// <param name="stamp">DTSTAMP of every event: when this file was generated.</param>
     public static void Write(IEnumerable<CalendarItem> items, string name, DateTime stamp, Stream stream)
     {
-        var calendar = new Calendar { ProductId = ProductId, Method = "PUBLISH" };
+        var calendar = new IcalCalendar { ProductId = ProductId, Method = "PUBLISH" };
         calendar.AddProperty("X-WR-CALNAME", name);
         var dtStamp = new CalDateTime(DateTime.SpecifyKind(stamp, DateTimeKind.Utc), "UTC");
         foreach (var item in items)

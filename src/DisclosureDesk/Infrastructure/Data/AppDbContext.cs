@@ -28,6 +28,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Responses.Mail.InboundMessage> InboundMessages => Set<Features.Responses.Mail.InboundMessage>();
     public DbSet<Features.Responses.Mail.InboundFolder> InboundFolders => Set<Features.Responses.Mail.InboundFolder>();
     public DbSet<Features.Notifications.Templates.EmailTemplateVersion> EmailTemplateVersions => Set<Features.Notifications.Templates.EmailTemplateVersion>();
+    public DbSet<Features.Calendar.CalendarFeed> CalendarFeeds => Set<Features.Calendar.CalendarFeed>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
