@@ -45,7 +45,7 @@ internal static class CommandLine
         return 0;
     }
 
-    private const string ExportUsage = "Usage: export REFERENCE [--format json|md|csv] [--profile full|owner|public] [--output FILE]";
+    private const string ExportUsage = "Usage: export REFERENCE [--format json|md|csv|ics] [--profile full|owner|public] [--output FILE]";
 
     /// <summary>
     /// Exports one case as the team sees it (the command line runs on the server, as an operator who may read

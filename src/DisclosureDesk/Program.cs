@@ -1,5 +1,6 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
+using DisclosureDesk.Features.Calendar;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Evidence;
@@ -26,6 +27,7 @@ builder.AddResponses();
 builder.AddEvidence();
 builder.AddExport();
 builder.AddEscalation();
+builder.AddCalendar();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -60,6 +62,7 @@ app.MapAdditionalIdentityEndpoints();
 app.MapNotifications();
 app.MapEvidence();
 app.MapExport();
+app.MapCalendar();
 app.UseJobs();
 
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using System.Text;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -49,7 +50,14 @@ public static class CaseExport
             var evidence = profile == ExportProfile.Full
                 ? await db.EvidenceFiles.AsNoTracking().Where(f => f.CaseId == @case.Id).ToListAsync(cancellationToken)
                 : [];
-            return CaseExportDocument.Create(profile, time.GetUtcNow().UtcDateTime, user.Name, @case, team, @case.Contacts, evidence, events);
+            var followUps = profile == ExportProfile.Public
+                ? []
+                : await db.OutboxMessages.AsNoTracking()
+                    .Where(m => m.CaseId == @case.Id && m.Purpose == OutboxPurpose.OwnerFollowUp && CaseCalendar.PendingStates.Contains(m.State))
+                    .Select(m => new OutboxMessage { Id = m.Id, CaseId = m.CaseId, Purpose = m.Purpose, State = m.State, DueAt = m.DueAt, To = m.To, Subject = m.Subject })
+                    .ToListAsync(cancellationToken);
+            var document = CaseExportDocument.Create(profile, time.GetUtcNow().UtcDateTime, user.Name, @case, team, @case.Contacts, evidence, events);
+            return document with { Calendar = CaseCalendar.For(@case, document.Case.Title, followUps, profile, user.TimeZone) };
         }
     }
 
@@ -61,6 +69,12 @@ public static class CaseExport
                 using (var stream = new MemoryStream())
                 {
                     JsonCaseExport.Write(document, stream);
+                    return stream.ToArray();
+                }
+            case ExportFormat.Ics:
+                using (var stream = new MemoryStream())
+                {
+                    IcsCaseExport.Write(document, stream);
                     return stream.ToArray();
                 }
             case ExportFormat.Markdown:

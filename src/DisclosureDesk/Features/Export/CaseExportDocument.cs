@@ -23,6 +23,9 @@ public sealed record CaseExportDocument(
     /// <summary>The format <see cref="AuditChain.ComputeHash"/> hashes instants in, so exported times can be re-hashed as they are.</summary>
     public const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
+    /// <summary>The case's deadlines and scheduled follow-ups as the profile lets them out (<see cref="CaseCalendar.For"/>).</summary>
+    public IReadOnlyList<CalendarItem> Calendar { get; init; } = [];
+
     public static string Instant(DateTime utc) => utc.ToUniversalTime().ToString(InstantFormat, CultureInfo.InvariantCulture);
 
     public static CaseExportDocument Create(

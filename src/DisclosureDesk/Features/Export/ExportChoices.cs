@@ -18,12 +18,13 @@ public enum ExportFormat
     Json = 0,
     Markdown = 1,
     Csv = 2,
+    Ics = 3,
 }
 
 /// <summary>The names the endpoint and the command line accept, and what each format is served as.</summary>
 public static class ExportChoices
 {
-    public const string FormatNames = "json, md, csv";
+    public const string FormatNames = "json, md, csv, ics";
     public const string ProfileNames = "full, owner, public";
 
     public static bool TryParseFormat(string? value, out ExportFormat format)
@@ -33,6 +34,7 @@ public static class ExportChoices
             "json" => (true, ExportFormat.Json),
             "md" or "markdown" => (true, ExportFormat.Markdown),
             "csv" => (true, ExportFormat.Csv),
+            "ics" => (true, ExportFormat.Ics),
             _ => (false, default),
         };
         return known;
@@ -56,6 +58,7 @@ public static class ExportChoices
     {
         ExportFormat.Json => "json",
         ExportFormat.Markdown => "md",
+        ExportFormat.Ics => "ics",
         _ => "csv",
     };
 
@@ -63,6 +66,7 @@ public static class ExportChoices
     {
         ExportFormat.Json => "application/json; charset=utf-8",
         ExportFormat.Markdown => "text/markdown; charset=utf-8",
+        ExportFormat.Ics => "text/calendar; charset=utf-8",
         _ => "text/csv; charset=utf-8",
     };
 

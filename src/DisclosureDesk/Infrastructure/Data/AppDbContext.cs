@@ -29,6 +29,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Responses.Mail.InboundFolder> InboundFolders => Set<Features.Responses.Mail.InboundFolder>();
     public DbSet<Features.Notifications.Templates.EmailTemplateVersion> EmailTemplateVersions => Set<Features.Notifications.Templates.EmailTemplateVersion>();
     public DbSet<Features.Escalation.EscalationAuthority> EscalationAuthorities => Set<Features.Escalation.EscalationAuthority>();
+    public DbSet<Features.Calendar.CalendarFeed> CalendarFeeds => Set<Features.Calendar.CalendarFeed>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -10,11 +10,14 @@ public sealed class CaseExportPanelTests : ComponentTestBase
         var panel = Render<CaseExportPanel>(p => p.Add(x => x.Reference, "DD-2026-00042"));
 
         var links = panel.FindAll("a[download]");
-        Assert.Equal(9, links.Count);
+        Assert.Equal(12, links.Count);
         var publicMarkdown = Assert.Single(links, a => a.GetAttribute("aria-label") == "Public export as Markdown");
         Assert.Equal("cases/DD-2026-00042/export?format=md&profile=public", publicMarkdown.GetAttribute("href"));
         Assert.Equal("DD-2026-00042-public.md", publicMarkdown.GetAttribute("download"));
         Assert.Contains(links, a => a.GetAttribute("href") == "cases/DD-2026-00042/export?format=json&profile=full");
         Assert.Contains(links, a => a.GetAttribute("href") == "cases/DD-2026-00042/export?format=csv&profile=owner");
+        var ownerCalendar = Assert.Single(links, a => a.GetAttribute("aria-label") == "Owner export as iCalendar");
+        Assert.Equal("cases/DD-2026-00042/export?format=ics&profile=owner", ownerCalendar.GetAttribute("href"));
+        Assert.Equal("DD-2026-00042-owner.ics", ownerCalendar.GetAttribute("download"));
     }
 }

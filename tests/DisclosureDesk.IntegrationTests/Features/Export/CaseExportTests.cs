@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Timeline;
+using DisclosureDesk.IntegrationTests.Features.Responses;
+using Microsoft.EntityFrameworkCore;
 
 namespace DisclosureDesk.IntegrationTests.Features.Export;
 
@@ -92,6 +95,50 @@ public abstract class CaseExportTests
         Assert.Contains("/Account/Login", asAnonymous.Headers.Location?.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Export_LeadDownloadsOwnerIcsOfNotifiedCase_DeadlineNoResponseAndFollowUpsWithoutAddresses()
+    {
+        var (lead, reference, _) = await _app.NotifiedCaseAsync("export-ics", "owner@ics-owner.example");
+        using var browser = await _app.SignInAsync(lead);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        using var response = await browser.GetAsync(new Uri($"/cases/{reference}/export?format=ics&profile=owner", UriKind.Relative), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/calendar", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"{reference}-owner.ics", response.Content.Headers.ContentDisposition?.FileNameStar);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var calendar = Ical.Net.Calendar.Load(body)!;
+        var caseId = await _app.ExecuteDbContextAsync(db => db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync(cancellationToken));
+        var followUpDues = await _app.ExecuteDbContextAsync(db => db.OutboxMessages
+            .Where(m => m.CaseId == caseId && m.Purpose == OutboxPurpose.OwnerFollowUp)
+            .OrderBy(m => m.DueAt).Select(m => new { m.Id, m.DueAt }).ToListAsync(cancellationToken));
+        Assert.Equal(3, followUpDues.Count);
+        Assert.Equal(
+            new[] { $"{reference}.deadline@disclosuredesk", $"{reference}.no-response@disclosuredesk" }
+                .Concat(followUpDues.Select(f => $"{reference}.follow-up.{f.Id}@disclosuredesk")),
+            calendar.Events.Select(e => e.Uid));
+        Assert.Equal(followUpDues.Select(f => f.DueAt), calendar.Events.Skip(2).Select(e => e.DtStart!.AsUtc));
+        Assert.All(calendar.Events, e => Assert.Equal(_app.Time.GetUtcNow().UtcDateTime, e.DtStamp!.AsUtc));
+        Assert.DoesNotContain("ics-owner.example", body.Replace("\r\n ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_IcsByAStranger_IsTheSameNotFoundAsAnUnknownCase()
+    {
+        var (_, reference, _) = await _app.NotifiedCaseAsync("export-ics-private", "owner@ics-private.example");
+        var stranger = await _app.CreateResearcherAsync("export-ics-stranger");
+        using var browser = await _app.SignInAsync(stranger);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        using var theirs = await browser.GetAsync(new Uri($"/cases/{reference}/export?format=ics&profile=full", UriKind.Relative), cancellationToken);
+        using var unknown = await browser.GetAsync(new Uri("/cases/DD-1999-99999/export?format=ics&profile=full", UriKind.Relative), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.DoesNotContain("BEGIN:VCALENDAR", await theirs.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("format=pdf&profile=full", "Unknown format 'pdf'")]
     [InlineData("format=json&profile=secret", "Unknown profile 'secret'")]
@@ -142,7 +189,7 @@ public abstract class CaseExportTests
 
     [Theory]
     [InlineData("DD-1999-99999", "json", "full", "No case DD-1999-99999.")]
-    [InlineData(null, "pdf", "full", "Unknown format 'pdf'. Formats: json, md, csv.")]
+    [InlineData(null, "pdf", "full", "Unknown format 'pdf'. Formats: json, md, csv, ics.")]
     [InlineData(null, "json", "secret", "Unknown profile 'secret'. Profiles: full, owner, public.")]
     public async Task ExportCommand_UnknownCaseFormatOrProfile_ExitsTwoWithAClearMessage(string? reference, string format, string profile, string message)
     {

@@ -1,6 +1,7 @@
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Export;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Timeline;
 
 namespace DisclosureDesk.UnitTests.Features.Export;
@@ -59,6 +60,10 @@ internal static class ExportFixtures
             RecordCount = 120_000,
             CreatedAt = start,
             FirstNotifiedAt = start.AddDays(1),
+            DisclosurePolicy = "Google Project Zero (90+30 days)",
+            DisclosurePolicyId = "project-zero",
+            DisclosureDays = 90,
+            FixedAt = start.AddDays(19),
             ClosedAt = start.AddDays(20),
             LeadId = "user-ada",
         };
@@ -83,6 +88,22 @@ internal static class ExportFixtures
     public static CaseExportDocument GoldenDocument(ExportProfile profile)
     {
         var (@case, contacts, evidence, events) = Golden();
-        return CaseExportDocument.Create(profile, GeneratedAt, "Ada Researcher", @case, Team, contacts, evidence, events);
+        var document = CaseExportDocument.Create(profile, GeneratedAt, "Ada Researcher", @case, Team, contacts, evidence, events);
+        return document with { Calendar = CaseCalendar.For(@case, document.Case.Title, GoldenFollowUps(), profile, TimeZoneInfo.Utc) };
     }
+
+    /// <summary>The golden case's owner follow-ups: one still scheduled, one already sent (never in a calendar).</summary>
+    public static IReadOnlyList<OutboxMessage> GoldenFollowUps() =>
+    [
+        new()
+        {
+            Id = 41, CaseId = 7, Purpose = OutboxPurpose.OwnerFollowUp, State = OutboxState.Sent, To = "jan.devries@clinic.example",
+            Subject = "[DD-2026-00001] Reminder: exposed Elasticsearch", DueAt = new DateTime(2026, 3, 22, 9, 30, 0, DateTimeKind.Utc),
+        },
+        new()
+        {
+            Id = 42, CaseId = 7, Purpose = OutboxPurpose.OwnerFollowUp, State = OutboxState.Scheduled, To = "jan.devries@clinic.example",
+            Subject = "[DD-2026-00001] Second reminder: exposed Elasticsearch", DueAt = new DateTime(2026, 3, 29, 9, 30, 0, DateTimeKind.Utc),
+        },
+    ];
 }

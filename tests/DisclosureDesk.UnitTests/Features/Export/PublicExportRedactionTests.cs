@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Export;
+using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Timeline;
 
 namespace DisclosureDesk.UnitTests.Features.Export;
@@ -24,11 +25,24 @@ public sealed class PublicExportRedactionTests
         {
             var (@case, contacts, events, secrets) = Generate(random, i);
             var document = CaseExportDocument.Create(ExportProfile.Public, ExportFixtures.GeneratedAt, "Ada Researcher", @case, ExportFixtures.Team, contacts, [], events);
+            // A follow-up addressed to a contact and naming them: the public calendar must leave it out.
+            var followUp = new OutboxMessage
+            {
+                Id = i + 1, Purpose = OutboxPurpose.OwnerFollowUp, State = OutboxState.Scheduled, DueAt = @case.CreatedAt.AddDays(8),
+                To = contacts[0].Email!, Subject = $"[{@case.Reference}] {contacts[0].Name}, please reply",
+            };
+            document = document with { Calendar = CaseCalendar.For(@case, document.Case.Title, [followUp], ExportProfile.Public, TimeZoneInfo.Utc) };
             foreach (var format in Enum.GetValues<ExportFormat>())
             {
                 var output = Encoding.UTF8.GetString(CaseExport.Render(document, format));
-                // JSON may escape characters; compare against its decoded strings too.
-                var decoded = format == ExportFormat.Json ? System.Text.Json.JsonDocument.Parse(output).RootElement.ToString() : output;
+                // JSON may escape characters, iCalendar escapes and folds lines; compare against the decoded text too.
+                var decoded = format switch
+                {
+                    ExportFormat.Json => System.Text.Json.JsonDocument.Parse(output).RootElement.ToString(),
+                    ExportFormat.Ics => output.Replace("\r\n ", "", StringComparison.Ordinal).Replace("\\,", ",", StringComparison.Ordinal)
+                        .Replace("\\;", ";", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal),
+                    _ => output,
+                };
                 foreach (var secret in secrets)
                 {
                     Assert.False(output.Contains(secret, StringComparison.OrdinalIgnoreCase) || decoded.Contains(secret, StringComparison.OrdinalIgnoreCase),
@@ -80,6 +94,9 @@ public sealed class PublicExportRedactionTests
             Host = host,
             CreatedAt = ExportFixtures.GeneratedAt.AddDays(-30),
             ClosedAt = random.Next(2) == 0 ? ExportFixtures.GeneratedAt.AddDays(-1) : null,
+            FirstNotifiedAt = ExportFixtures.GeneratedAt.AddDays(-29),
+            DisclosurePolicyId = "cert-cc",
+            DisclosurePolicy = "CERT/CC (45 days)",
         };
         var events = new List<TimelineEvent>();
         for (var e = 0; e < random.Next(3, 12); e++)

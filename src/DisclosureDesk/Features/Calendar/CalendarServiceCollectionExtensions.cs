@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace DisclosureDesk.Features.Calendar;
+
+public static class CalendarServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddCalendar(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<CalendarFeeds.Handler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>GET /calendar/{token}.ics</c>: the one anonymous endpoint besides signing in. Calendar applications
+    /// cannot sign in, so the token alone authorises; anything but a live token of an approved, enabled user is
+    /// the same empty 404.
+    /// </summary>
+    public static IEndpointRouteBuilder MapCalendar(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/calendar/{token}.ics", async (string token, HttpContext context, CalendarFeeds.Handler handler, CancellationToken cancellationToken) =>
+            {
+                // The secret is in the path: no page, log-in redirect or referrer may carry it further.
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers["Referrer-Policy"] = "no-referrer";
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                var feed = await handler.RenderAsync(token, cancellationToken);
+                if (feed is null)
+                {
+                    if (context.Features.Get<IStatusCodePagesFeature>() is { } statusPages)
+                    {
+                        statusPages.Enabled = false;
+                    }
+                    return Results.NotFound();
+                }
+                return Results.File(feed.Content, feed.ContentType);
+            })
+            .AllowAnonymous();
+        return endpoints;
+    }
+}
