@@ -1,6 +1,7 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Discovery;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Export;
 using DisclosureDesk.Features.Notifications;
@@ -24,6 +25,7 @@ builder.AddNotifications();
 builder.AddResponses();
 builder.AddEvidence();
 builder.AddExport();
+builder.AddDiscovery();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
