@@ -188,8 +188,9 @@ internal static class RdapParser
         if (json.RootElement.TryGetProperty("errorCode", out var code))
         {
             var title = json.RootElement.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            var message = $"{document.Uri} is an RDAP error {code.GetRawText()}: {title ?? "no title"}.";
             json.Dispose();
-            throw new RdapFormatException($"{document.Uri} is an RDAP error {code}: {title ?? "no title"}.");
+            throw new RdapFormatException(message);
         }
         return json;
     }
