@@ -61,14 +61,19 @@ public sealed class OwnerDiscovery(
                 reverseNames.Add(name);
                 return name;
             }, cancellationToken));
-            firstPhase.Add(run.SourceAsync(DiscoverySource.Rdap, target, async () =>
+            firstPhase.Add(Task.Run(async () =>
             {
-                network = await rdap.LookupAddressAsync(address, cancellationToken);
-                if (network.OriginAutnums.Count > 0)
+                network = await run.SourceAsync(DiscoverySource.Rdap, target, () => rdap.LookupAddressAsync(address, cancellationToken), cancellationToken);
+                foreach (var error in network?.ReferralErrors ?? [])
                 {
-                    autnum = await rdap.LookupAutnumAsync(network.OriginAutnums[0], cancellationToken);
+                    run.Fail(DiscoverySource.Rdap, $"{target} referral", error);
                 }
-                return network;
+                if (network?.OriginAutnums.Count > 0)
+                {
+                    var number = network.OriginAutnums[0];
+                    autnum = await run.SourceAsync(DiscoverySource.Rdap, $"AS{number.ToString(CultureInfo.InvariantCulture)}",
+                        () => rdap.LookupAutnumAsync(number, cancellationToken), cancellationToken);
+                }
             }, cancellationToken));
             foreach (var port in (request.TlsPorts ?? DefaultTlsPorts).Distinct())
             {

@@ -35,6 +35,8 @@ public sealed record RdapNetwork
     public IReadOnlyList<long> OriginAutnums { get; init; } = [];
     public IReadOnlyList<RdapContact> Contacts { get; init; } = [];
     public IReadOnlyList<RdapDocument> Documents { get; init; } = [];
+    /// <summary>Entity or related-object fetches that failed; the network's own answer still stands.</summary>
+    public IReadOnlyList<string> ReferralErrors { get; init; } = [];
 }
 
 public sealed record RdapAutnum(long Number, string? Handle, string? Name, RdapDocument Source);
@@ -63,32 +65,37 @@ public sealed class RdapLookup(DiscoveryHttp http, RdapBootstrap bootstrap, IOpt
         var referrals = options.Value.RdapMaxReferrals;
         var contacts = network.Contacts.ToList();
         var documents = new List<RdapDocument> { document };
+        var referralErrors = new List<string>();
 
-        foreach (var entity in network.EntitiesWithoutEmail)
+        // Only the abuse contact is worth another request: a registrant without an email still names the organisation.
+        var abuseReferences = network.EntitiesWithoutEmail.Where(e => e.Role == RdapRole.Abuse).Select(e => e.Self);
+        var related = network.Related is { } link ? new[] { link } : [];
+        foreach (var (uri, isEntity) in abuseReferences.Select(u => (u, true)).Concat(related.Select(u => (u, false))))
         {
-            if (referrals == 0)
+            if (referrals == 0 || contacts.Any(c => c.Role == RdapRole.Abuse))
             {
                 break;
             }
-            if (contacts.Any(c => c.Role == entity.Role))
-            {
-                continue;
-            }
             referrals--;
-            var entityDocument = await FetchAsync(entity.Self, cancellationToken);
-            documents.Add(entityDocument);
-            contacts.AddRange(RdapParser.ParseEntity(entityDocument, entity.Role));
-        }
-        if (!contacts.Any(c => c.Role == RdapRole.Abuse) && network.Related is { } related && referrals > 0)
-        {
-            var relatedDocument = await FetchAsync(related, cancellationToken);
-            documents.Add(relatedDocument);
-            contacts.AddRange(RdapParser.ParseNetwork(relatedDocument).Contacts);
+            try
+            {
+                var referred = await FetchAsync(uri, cancellationToken);
+                documents.Add(referred);
+                contacts.AddRange(isEntity
+                    ? RdapParser.ParseEntity(referred, RdapRole.Abuse)
+                    : RdapParser.ParseNetwork(referred).Contacts);
+            }
+            catch (Exception e) when (e is FetchException or RdapFormatException)
+            {
+                // The network itself was read; a referral that fails only leaves its contact out, and says why.
+                referralErrors.Add(e.Message);
+            }
         }
         return network.Result with
         {
             Contacts = contacts.DistinctBy(c => (c.Email.ToLowerInvariant(), c.Role)).ToList(),
             Documents = documents,
+            ReferralErrors = referralErrors,
         };
     }
 
