@@ -19,6 +19,9 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
     /// <summary>The address the test certificate's subject carries (E=), as some self-signed certificates do.</summary>
     public const string CertificateEmail = "hostmaster@owner.example";
 
+    // One key pair for the whole run: generating RSA keys per test is the slow part of starting a server.
+    private static readonly Lazy<X509Certificate2> SharedCertificate = new(CreateCertificate);
+
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _routes = new(StringComparer.Ordinal);
     private WebApplication _app = null!;
 
@@ -31,7 +34,7 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
 
     public static async Task<LoopbackHttpsServer> StartAsync()
     {
-        var server = new LoopbackHttpsServer(CreateCertificate());
+        var server = new LoopbackHttpsServer(SharedCertificate.Value);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(server.Certificate)));
@@ -73,11 +76,7 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
         return Task.CompletedTask;
     });
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        Certificate.Dispose();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private static X509Certificate2 CreateCertificate()
     {
