@@ -55,7 +55,12 @@ public sealed class DiscoveryHttp(IHttpClientFactory clients, IOptions<Discovery
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                using var request = new HttpRequestMessage(HttpMethod.Get, current)
+                {
+                    // HTTP/3 runs over QUIC, which does not go through ConnectCallback (and so not through the guard).
+                    Version = HttpVersion.Version11,
+                    VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+                };
                 request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(rules.Accept));
                 request.Headers.UserAgent.ParseAdd("DisclosureDesk-Discovery/1.0");
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
