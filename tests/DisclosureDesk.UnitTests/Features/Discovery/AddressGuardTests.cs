@@ -53,6 +53,10 @@ public sealed class AddressGuardTests
     [InlineData("::ffff:0.0.0.0", "IPv4-mapped \"this network\"")]
     [InlineData("::ffff:224.0.0.251", "IPv4-mapped multicast")]
     [InlineData("::ffff:255.255.255.255", "IPv4-mapped broadcast")]
+    [InlineData("::ffff:240.0.0.1", "IPv4-mapped reserved")]
+    [InlineData("::ffff:192.0.0.170", "IPv4-mapped IETF protocol assignment")]
+    [InlineData("::ffff:198.19.0.1", "IPv4-mapped benchmarking")]
+    [InlineData("::ffff:7f00:1", "IPv4-mapped loopback")]
     // NAT64 and 6to4 forms carry an IPv4 address too.
     [InlineData("64:ff9b::a9fe:a9fe", "NAT64 cloud metadata")]
     [InlineData("2002:0a00:0001::1", "6to4 private")]
