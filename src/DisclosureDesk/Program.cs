@@ -2,6 +2,7 @@ using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Calendar;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Discovery;
 using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Export;
@@ -28,6 +29,7 @@ builder.AddEvidence();
 builder.AddExport();
 builder.AddEscalation();
 builder.AddCalendar();
+builder.AddDiscovery();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
