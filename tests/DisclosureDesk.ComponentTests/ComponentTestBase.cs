@@ -88,6 +88,8 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<DisclosureDeadline.Handler>();
         Services.AddSingleton(Options.Create(new ReminderOptions()));
         Services.AddScoped<ManageCaseContacts.Handler>();
+        Services.AddScoped<DisclosureDesk.Features.Timeline.AddCaseNote.Handler>();
+        Services.AddScoped<DisclosureDesk.Features.Export.ExportPreview.Handler>();
 
         _authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

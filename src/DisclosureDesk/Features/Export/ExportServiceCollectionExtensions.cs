@@ -7,6 +7,7 @@ public static class ExportServiceCollectionExtensions
     public static IHostApplicationBuilder AddExport(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<CaseExport.Handler>();
+        builder.Services.AddScoped<ExportPreview.Handler>();
         return builder;
     }
 

@@ -65,7 +65,8 @@ public sealed class PublicExportRedactionTests
     public void Mask_Text_MasksAddressesEmailsAndContactNames(string text, string expected) =>
         Assert.Equal(expected, new Redactor(["Jan de Vries"]).Mask(text));
 
-    private static (Case Case, List<CaseContact> Contacts, List<TimelineEvent> Events, List<string> Secrets) Generate(Random random, int index)
+    /// <summary>A case whose texts are full of what the public profile masks, with notes of every visibility; also used by the preview tests.</summary>
+    internal static (Case Case, List<CaseContact> Contacts, List<TimelineEvent> Events, List<string> Secrets) Generate(Random random, int index)
     {
         var secrets = new List<string>();
         var contacts = Enumerable.Range(1, random.Next(1, 4)).Select(id =>
