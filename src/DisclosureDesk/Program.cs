@@ -1,6 +1,7 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Dashboard;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Export;
 using DisclosureDesk.Features.Notifications;
@@ -24,6 +25,7 @@ builder.AddNotifications();
 builder.AddResponses();
 builder.AddEvidence();
 builder.AddExport();
+builder.AddDashboard();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -58,6 +60,7 @@ app.MapAdditionalIdentityEndpoints();
 app.MapNotifications();
 app.MapEvidence();
 app.MapExport();
+app.MapDashboard();
 app.UseJobs();
 
 await app.RunAsync();
