@@ -23,22 +23,22 @@ public static class DashboardServiceCollectionExtensions
         endpoints.MapGet("/admin/statistics.json", (string? year, HttpContext context, IAuthorizationService authorization,
                 TeamStatistics.Handler handler, TimeProvider time, CancellationToken cancellationToken) =>
                 DownloadAsync("json", year, context, authorization, handler, time, cancellationToken))
-            .RequireAuthorization(Policies.ApprovedUser);
+            .RequireAuthorization();
         endpoints.MapGet("/admin/statistics.csv", (string? year, HttpContext context, IAuthorizationService authorization,
                 TeamStatistics.Handler handler, TimeProvider time, CancellationToken cancellationToken) =>
                 DownloadAsync("csv", year, context, authorization, handler, time, cancellationToken))
-            .RequireAuthorization(Policies.ApprovedUser);
+            .RequireAuthorization();
         return endpoints;
     }
 
     private static async Task<IResult> DownloadAsync(string extension, string? year, HttpContext context, IAuthorizationService authorization,
         TeamStatistics.Handler handler, TimeProvider time, CancellationToken cancellationToken)
     {
-        // Checked here rather than by RequireAuthorization: the cookie handler answers a refused policy with a
-        // redirect to an HTML page, and a script downloading the file should get a plain 403.
+        // Checked here rather than by RequireAuthorization(Administrator): the cookie handler answers a refused policy
+        // with a redirect to an HTML page, and a signed-in script or person downloading the file should get a plain 403.
         if (!(await authorization.AuthorizeAsync(context.User, Policies.Administrator)).Succeeded)
         {
-            return Results.StatusCode(StatusCodes.Status403Forbidden);
+            return Results.Text("Team statistics are for administrators.", statusCode: StatusCodes.Status403Forbidden);
         }
         if (!TeamStatistics.TryParseYear(year, time.GetUtcNow().UtcDateTime, out var parsedYear, out var error))
         {

@@ -152,7 +152,7 @@ public abstract class DashboardStatisticsTests
     }
 
     [Fact]
-    public async Task TeamStatistics_EveryYear_ListsEachYearFromTheFirstCaseToThisOneAndCountsByTheYearOfEachDate()
+    public async Task TeamStatistics_EveryYear_ListsEveryYearToThisOneAndCountsByTheYearOfEachDate()
     {
         var lead = await _app.CreateResearcherAsync("stats-years");
         await CaseAsync(lead, ServiceEngine.MongoDB, "203.0.113.20", c =>
@@ -174,11 +174,12 @@ public abstract class DashboardStatisticsTests
         var report = await _app.ExecuteAsync<TeamStatistics.Handler, TeamStatistics.Report>(h => h.HandleAsync(new TeamStatistics.Query(null)));
 
         Assert.Null(report.Year);
-        var thisYear = _app.Time.GetUtcNow().Year;
-        Assert.Equal(Enumerable.Range(2019, thisYear - 2019 + 1).Select(y => y.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            report.Rows.Select(r => r.Period));
-        Assert.Equal(new TeamStatistics.Row("2019", 2, 1, 1, 7, 1, 1, 1.5, 0), report.Rows[0]);
-        Assert.Equal(new TeamStatistics.Row("2020", 0, 1, 1, 0, 0, 0, null, 0), report.Rows[1]);
+        // Other tests may have cases in earlier years; the list runs without gaps from the first of them to this year.
+        var years = report.Rows.Select(r => int.Parse(r.Period, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.InRange(years[0], TeamStatistics.FirstYear, 2019);
+        Assert.Equal(Enumerable.Range(years[0], _app.Time.GetUtcNow().Year - years[0] + 1), years);
+        Assert.Equal(new TeamStatistics.Row("2019", 2, 1, 1, 7, 1, 1, 1.5, 0), report.Rows.Single(r => r.Period == "2019"));
+        Assert.Equal(new TeamStatistics.Row("2020", 0, 1, 1, 0, 0, 0, null, 0), report.Rows.Single(r => r.Period == "2020"));
     }
 
     private static DateTime Utc(int year, int month, int day, int hour = 0) => new(year, month, day, hour, 0, 0, DateTimeKind.Utc);
