@@ -27,7 +27,7 @@ public static class DashboardActions
         NoResponse,
     }
 
-    /// <param name="At">The instant the item is about (UTC): when the follow-up is due, the deadline, the bounce.</param>
+    /// <param name="At">The instant the item is about (UTC): when the follow-up is due, the deadline, the bounce, the unanswered notification.</param>
     public sealed record Item(ActionKind Kind, string CaseReference, string CaseTitle, DateTime At, string Detail);
 
     /// <param name="UntriagedMessages">Replies from the mailbox that matched no case; they belong to nobody yet, so everyone sees the count.</param>
@@ -95,14 +95,16 @@ public static class DashboardActions
                 (f.State == OutboxState.Failed ? $"Email failed: {f.Subject}" : $"Email outcome unknown: {f.Subject}")
                 + (string.IsNullOrWhiteSpace(f.LastError) ? "" : " (" + f.LastError + ")"))));
 
+            // Dated by the notification the owner never answered: NoResponseAt is only the planned date, later than
+            // the status when a researcher set it by hand.
             var silent = await cases
                 .Where(c => c.Status == CaseStatus.NoResponse)
-                .OrderBy(c => c.NoResponseAt ?? c.UpdatedAt)
+                .OrderBy(c => c.FirstNotifiedAt ?? c.UpdatedAt)
                 .Take(MaxPerKind)
-                .Select(c => new { c.Reference, c.Title, At = c.NoResponseAt ?? c.UpdatedAt })
+                .Select(c => new { c.Reference, c.Title, At = c.FirstNotifiedAt ?? c.UpdatedAt })
                 .ToListAsync(cancellationToken);
             items.AddRange(silent.Select(s => new Item(ActionKind.NoResponse, s.Reference, s.Title, s.At,
-                "The owner never answered: escalate, publish or close")));
+                "Notified, never answered: escalate, publish or close")));
 
             var untriaged = await db.InboundMessages
                 .CountAsync(m => m.State == InboundState.Unmatched || m.State == InboundState.Quarantined, cancellationToken);
