@@ -43,5 +43,6 @@ public sealed class DashboardJourneyTests(AppFixture app) : BrowserTest(app)
         await page.GotoAsync("/admin/statistics");
         await Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Median days to first answer" })).ToBeVisibleAsync();
         await Expect(page.Locator("canvas[data-chart-drawn]")).ToHaveCountAsync(1);
+        await DocsScreenshots.SaveIfRequestedAsync(page, "team-statistics.png");
     }
 }
