@@ -2,6 +2,7 @@ using DisclosureDesk;
 using DisclosureDesk.Components;
 using DisclosureDesk.Features.Calendar;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Dashboard;
 using DisclosureDesk.Features.Discovery;
 using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Evidence;
@@ -30,6 +31,7 @@ builder.AddExport();
 builder.AddEscalation();
 builder.AddCalendar();
 builder.AddDiscovery();
+builder.AddDashboard();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -65,6 +67,7 @@ app.MapNotifications();
 app.MapEvidence();
 app.MapExport();
 app.MapCalendar();
+app.MapDashboard();
 app.UseJobs();
 
 await app.RunAsync();

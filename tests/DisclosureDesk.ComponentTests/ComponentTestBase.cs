@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Bunit.TestDoubles;
 using DisclosureDesk.Components.Shared;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Dashboard;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
@@ -90,6 +91,7 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<ManageCaseContacts.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Timeline.AddCaseNote.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Export.ExportPreview.Handler>();
+        Services.AddScoped<DashboardActions.Handler>();
 
         _authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -104,13 +106,13 @@ public abstract class ComponentTestBase : BunitContext
 
     protected NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
 
-    protected void SignInAs(TestUser user)
+    /// <param name="timeZoneId">The profile's time zone, carried as a claim as the sign-in cookie does; UTC when null.</param>
+    protected void SignInAs(TestUser user, string? timeZoneId = null)
     {
         _authorization.SetAuthorized(user.Name);
         _authorization.SetRoles(user.Role);
-        _authorization.SetClaims(
-            new Claim(ClaimTypes.NameIdentifier, user.Id),
-            new Claim(CurrentUser.DisplayNameClaim, user.Name));
+        Claim[] claims = [new(ClaimTypes.NameIdentifier, user.Id), new(CurrentUser.DisplayNameClaim, user.Name)];
+        _authorization.SetClaims(timeZoneId is null ? claims : [.. claims, new Claim(CurrentUser.TimeZoneClaim, timeZoneId)]);
     }
 
     /// <summary>A fresh context for arranging and checking data, as the app uses one per operation.</summary>

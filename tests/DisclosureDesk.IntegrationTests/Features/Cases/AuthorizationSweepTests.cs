@@ -47,6 +47,10 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
     private const string TriageText = "could not be put on a case by itself";
     private const string DirectoryPage = "/admin/escalation-directory";
     private const string DirectoryForm = "Add an authority";
+    private const string StatisticsPage = "/admin/statistics";
+    private const string StatisticsCsv = "/admin/statistics.csv";
+    private const string StatisticsText = "Median days to first answer";
+    private const string StatisticsCsvHeader = "period,cases_opened,owners_notified";
 
     // Words of the shipped initial notification, shown in the editor's source box.
     private const string TemplateText = "We look for databases and storage";
@@ -78,6 +82,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { FullExport,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
         { TriagePage,      Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TriageText] },
         { DirectoryPage,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [DirectoryForm] },
+        { StatisticsPage,  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [StatisticsText] },
+        { StatisticsCsv,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [StatisticsCsvHeader] },
 
         { "/",             Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Open cases"],                        [Reference, .. CaseData] },
         { "/cases",        Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["No cases match."],                   [Reference, .. CaseData] },
@@ -91,6 +97,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { FullExport,      Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [.. CaseData, LeadEmail, MemberEmail] },
         { TriagePage,      Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         [TriageText],                          [] },
         { DirectoryPage,   Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [DirectoryForm] },
+        { StatisticsPage,  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [StatisticsText] },
+        { StatisticsCsv,   Who.UnrelatedResearcher, HttpStatusCode.Forbidden, null,        [],                                    [StatisticsCsvHeader] },
 
         { "/",             Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -104,6 +112,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { FullExport,      Who.Member,              HttpStatusCode.OK,       null,         [Reference, Title, Host, LeadEmail],   [] },
         { TriagePage,      Who.Member,              HttpStatusCode.OK,       null,         [TriageText],                          [] },
         { DirectoryPage,   Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [DirectoryForm] },
+        { StatisticsPage,  Who.Member,              HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [StatisticsText] },
+        { StatisticsCsv,   Who.Member,              HttpStatusCode.Forbidden, null,        [],                                    [StatisticsCsvHeader] },
 
         { "/",             Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title],                    [] },
         { "/cases",        Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
@@ -117,6 +127,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { FullExport,      Who.Lead,                HttpStatusCode.OK,       null,         [Reference, Title, Host, MemberEmail], [] },
         { TriagePage,      Who.Lead,                HttpStatusCode.OK,       null,         [TriageText],                          [] },
         { DirectoryPage,   Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [DirectoryForm] },
+        { StatisticsPage,  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [StatisticsText] },
+        { StatisticsCsv,   Who.Lead,                HttpStatusCode.Forbidden, null,        [],                                    [StatisticsCsvHeader] },
 
         // The home page shows only the ten most recently updated cases, and other tests of the collection file
         // cases too, so it is not checked for this one; the list's first page of 25 holds every case they file.
@@ -132,6 +144,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { FullExport,      Who.Administrator,       HttpStatusCode.OK,       null,         [Reference, Title, Host],              [] },
         { TriagePage,      Who.Administrator,       HttpStatusCode.OK,       null,         [TriageText],                          [] },
         { DirectoryPage,   Who.Administrator,       HttpStatusCode.OK,       null,         ["Escalation directory", DirectoryForm], [] },
+        { StatisticsPage,  Who.Administrator,       HttpStatusCode.OK,       null,         [StatisticsText],                      [] },
+        { StatisticsCsv,   Who.Administrator,       HttpStatusCode.OK,       null,         [StatisticsCsvHeader],                 [] },
 
         { "/",             Who.Pending,             HttpStatusCode.OK,       null,         [AwaitsApproval],                      [Reference, .. CaseData] },
         { "/cases",        Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
@@ -145,6 +159,8 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { FullExport,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      CaseData },
         { TriagePage,      Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [TriageText] },
         { DirectoryPage,   Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [DirectoryForm] },
+        { StatisticsPage,  Who.Pending,             HttpStatusCode.Redirect, AccessDenied, [AwaitsApproval],                      [StatisticsText] },
+        { StatisticsCsv,   Who.Pending,             HttpStatusCode.Forbidden, null,        [],                                    [StatisticsCsvHeader] },
     };
 
     [Theory]
