@@ -142,7 +142,7 @@ public abstract class CaseExportTests
 
     [Theory]
     [InlineData("DD-1999-99999", "json", "full", "No case DD-1999-99999.")]
-    [InlineData(null, "pdf", "full", "Unknown format 'pdf'. Formats: json, md, csv.")]
+    [InlineData(null, "pdf", "full", "Unknown format 'pdf'. Formats: json, md, csv, html, csaf.")]
     [InlineData(null, "json", "secret", "Unknown profile 'secret'. Profiles: full, owner, public.")]
     public async Task ExportCommand_UnknownCaseFormatOrProfile_ExitsTwoWithAClearMessage(string? reference, string format, string profile, string message)
     {

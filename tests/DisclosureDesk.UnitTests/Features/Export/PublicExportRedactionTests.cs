@@ -17,7 +17,7 @@ public sealed class PublicExportRedactionTests
     private static readonly string[] Separators = [" ", ", ", " (", ") ", "\n", "; ", " [", "] ", ": ", "/"];
 
     [Fact]
-    public void Render_PublicProfileOfGeneratedCases_LeaksNoAddressEmailNameOrNonPublicNote()
+    public async Task Render_PublicProfileOfGeneratedCases_LeaksNoAddressEmailNameOrNonPublicNote()
     {
         var random = new Random(20260314);
         for (var i = 0; i < 300; i++)
@@ -26,9 +26,14 @@ public sealed class PublicExportRedactionTests
             var document = CaseExportDocument.Create(ExportProfile.Public, ExportFixtures.GeneratedAt, "Ada Researcher", @case, ExportFixtures.Team, contacts, [], events);
             foreach (var format in Enum.GetValues<ExportFormat>())
             {
-                var output = Encoding.UTF8.GetString(CaseExport.Render(document, format));
-                // JSON may escape characters; compare against its decoded strings too.
-                var decoded = format == ExportFormat.Json ? System.Text.Json.JsonDocument.Parse(output).RootElement.ToString() : output;
+                var output = Encoding.UTF8.GetString(await CaseExport.RenderAsync(document, format, cancellationToken: TestContext.Current.CancellationToken));
+                // JSON and HTML may escape characters; compare against the decoded text too.
+                var decoded = format switch
+                {
+                    ExportFormat.Json or ExportFormat.Csaf => System.Text.Json.JsonDocument.Parse(output).RootElement.ToString(),
+                    ExportFormat.Html => System.Net.WebUtility.HtmlDecode(output),
+                    _ => output,
+                };
                 foreach (var secret in secrets)
                 {
                     Assert.False(output.Contains(secret, StringComparison.OrdinalIgnoreCase) || decoded.Contains(secret, StringComparison.OrdinalIgnoreCase),
