@@ -1,10 +1,16 @@
 using BenchmarkDotNet.Running;
 using DisclosureDesk.Benchmarks;
+using DisclosureDesk.Benchmarks.Features.Export;
 using DisclosureDesk.Benchmarks.Features.Notifications;
 
 if (args.Contains("--mail"))
 {
     return await MailLoadTest.RunAsync(args, Console.Out);
+}
+if (args.Contains("--export-interleaved"))
+{
+    await ExportInterleavedRun.RunAsync(Console.Out);
+    return 0;
 }
 
 // The database is built (or reused) here, in the host process, once; BenchmarkDotNet's child processes
