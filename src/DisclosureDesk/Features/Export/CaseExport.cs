@@ -18,8 +18,6 @@ public static class CaseExport
     /// </summary>
     public sealed class Download(AppDbContext db, CaseExportDocument document, ExportFormat format, ExportOptions options) : IAsyncDisposable
     {
-        public CaseExportDocument Document => document;
-
         public string ContentType => format.ContentType();
 
         public string FileName => ExportChoices.FileName(document.Case.Reference, format, document.Profile);
