@@ -45,7 +45,7 @@ internal static class CommandLine
         return 0;
     }
 
-    private const string ExportUsage = "Usage: export REFERENCE [--format json|md|csv|ics] [--profile full|owner|public] [--output FILE]";
+    private const string ExportUsage = "Usage: export REFERENCE [--format json|md|csv|html|csaf|ics] [--profile full|owner|public] [--output FILE]";
 
     /// <summary>
     /// Exports one case as the team sees it (the command line runs on the server, as an operator who may read
@@ -105,8 +105,8 @@ internal static class CommandLine
         }
 
         var operatorUser = new CurrentUser("command-line", Environment.UserName, IsAdministrator: true, IsApproved: true, TimeZoneInfo.Utc);
-        var file = await services.GetRequiredService<CaseExport.Handler>().HandleAsync(new CaseExport.Query(reference, format, profile), operatorUser);
-        if (file is null)
+        await using var download = await services.GetRequiredService<CaseExport.Handler>().OpenAsync(new CaseExport.Query(reference, format, profile), operatorUser);
+        if (download is null)
         {
             await Console.Error.WriteLineAsync($"No case {reference}.");
             return 2;
@@ -114,12 +114,27 @@ internal static class CommandLine
         if (output is null)
         {
             await using var stdout = Console.OpenStandardOutput();
-            await stdout.WriteAsync(file.Content);
+            await download.WriteToAsync(stdout);
         }
         else
         {
-            await File.WriteAllBytesAsync(output, file.Content);
-            await Console.Error.WriteLineAsync($"Wrote {file.FileName} ({file.Content.Length:N0} bytes) to {output}.");
+            // Written beside the target and moved into place, so a failed export leaves no half file behind.
+            var partial = output + ".partial";
+            long length;
+            try
+            {
+                await using (var file = File.Create(partial))
+                {
+                    await download.WriteToAsync(file);
+                    length = file.Length;
+                }
+                File.Move(partial, output, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(partial);
+            }
+            await Console.Error.WriteLineAsync($"Wrote {download.FileName} ({length:N0} bytes) to {output}.");
         }
         return 0;
     }

@@ -1,15 +1,26 @@
 using BenchmarkDotNet.Running;
 using DisclosureDesk.Benchmarks;
+using DisclosureDesk.Benchmarks.Features.Export;
 using DisclosureDesk.Benchmarks.Features.Notifications;
 
 if (args.Contains("--mail"))
 {
     return await MailLoadTest.RunAsync(args, Console.Out);
 }
+if (args.Contains("--export-interleaved"))
+{
+    await ExportInterleavedRun.RunAsync(Console.Out);
+    return 0;
+}
 
 // The database is built (or reused) here, in the host process, once; BenchmarkDotNet's child processes
-// only read it.
-await BenchmarkDatabase.EnsureAsync(Console.Out);
+// only read it. The export benchmarks build their case in memory, so a run of those alone skips it.
+var exportOnly = args.Contains("--filter") && args.SkipWhile(a => a != "--filter").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal))
+    .All(pattern => pattern.Contains("Export", StringComparison.Ordinal));
+if (!exportOnly)
+{
+    await BenchmarkDatabase.EnsureAsync(Console.Out);
+}
 
 if (args.Contains("--plans"))
 {

@@ -1,9 +1,10 @@
-using System.Text;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Notifications;
+using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace DisclosureDesk.Features.Export;
 
@@ -12,24 +13,47 @@ public static class CaseExport
 {
     public sealed record Query(string Reference, ExportFormat Format, ExportProfile Profile);
 
-    public sealed record File(byte[] Content, string ContentType, string FileName);
+    /// <summary>
+    /// An export ready to be written: the case, its team and the chain facts are loaded, the events are read
+    /// from the database while <see cref="WriteToAsync"/> runs. Holds a database context until disposed.
+    /// </summary>
+    public sealed class Download(AppDbContext db, CaseExportDocument document, ExportFormat format, ExportOptions options) : IAsyncDisposable
+    {
+        public string ContentType => format.ContentType();
 
-    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
+        public string FileName => ExportChoices.FileName(document.Case.Reference, format, document.Profile);
+
+        public Task WriteToAsync(Stream output, CancellationToken cancellationToken = default) =>
+            WriteAsync(document, format, output, options, cancellationToken);
+
+        public ValueTask DisposeAsync() => db.DisposeAsync();
+    }
+
+    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<ExportOptions> options)
     {
         /// <summary>The export, or null when the case does not exist or the user may not see it (the same answer for both).</summary>
-        public async Task<File?> HandleAsync(Query query, CurrentUser user, CancellationToken cancellationToken = default)
+        public async Task<Download?> OpenAsync(Query query, CurrentUser user, CancellationToken cancellationToken = default)
         {
-            var document = await LoadAsync(query.Reference, query.Profile, user, cancellationToken);
-            if (document is null)
+            var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            try
             {
-                return null;
+                var document = await LoadAsync(db, query.Reference, query.Profile, user, cancellationToken);
+                if (document is null)
+                {
+                    await db.DisposeAsync();
+                    return null;
+                }
+                return new Download(db, document, query.Format, options.Value);
             }
-            return new File(Render(document, query.Format), query.Format.ContentType(), ExportChoices.FileName(document.Case.Reference, query.Format, query.Profile));
+            catch
+            {
+                await db.DisposeAsync();
+                throw;
+            }
         }
 
-        public async Task<CaseExportDocument?> LoadAsync(string reference, ExportProfile profile, CurrentUser user, CancellationToken cancellationToken = default)
+        private async Task<CaseExportDocument?> LoadAsync(AppDbContext db, string reference, ExportProfile profile, CurrentUser user, CancellationToken cancellationToken)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var @case = await db.CasesVisibleTo(user).AsNoTracking()
                 .Include(c => c.Members)
                 .Include(c => c.Contacts)
@@ -46,7 +70,6 @@ public static class CaseExport
                 .Select(id => users.TryGetValue(id, out var u) ? new ExportedPerson(u.Label, u.Email, id == @case.LeadId) : new ExportedPerson(id, null, id == @case.LeadId))
                 .OrderByDescending(m => m.IsLead).ThenBy(m => m.Name, StringComparer.OrdinalIgnoreCase)
                 .ToList();
-            var events = await db.TimelineEvents.AsNoTracking().Where(e => e.CaseId == @case.Id).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
             var evidence = profile == ExportProfile.Full
                 ? await db.EvidenceFiles.AsNoTracking().Where(f => f.CaseId == @case.Id).ToListAsync(cancellationToken)
                 : [];
@@ -56,31 +79,38 @@ public static class CaseExport
                     .Where(m => m.CaseId == @case.Id && m.Purpose == OutboxPurpose.OwnerFollowUp && CaseCalendar.PendingStates.Contains(m.State))
                     .Select(m => new OutboxMessage { Id = m.Id, CaseId = m.CaseId, Purpose = m.Purpose, State = m.State, DueAt = m.DueAt, To = m.To, Subject = m.Subject })
                     .ToListAsync(cancellationToken);
-            var document = CaseExportDocument.Create(profile, time.GetUtcNow().UtcDateTime, user.Name, @case, team, @case.Contacts, evidence, events);
+
+            // The export is of the chain as it stood when the case row was read: events appended while it streams
+            // belong to the next export, and the head stated up front stays the last event written.
+            var caseId = @case.Id;
+            var head = @case.LastEventSequence;
+            var included = db.TimelineEvents.AsNoTracking()
+                .Where(e => e.CaseId == caseId && e.Sequence <= head)
+                .Where(CaseExportDocument.VisibleTo(profile));
+            var includedCount = await included.CountAsync(cancellationToken);
+            var document = CaseExportDocument.Create(profile, time.GetUtcNow().UtcDateTime, user.Name, @case, team, @case.Contacts, evidence,
+                includedCount, _ => included.OrderBy(e => e.Sequence).AsAsyncEnumerable());
             return document with { Calendar = CaseCalendar.For(@case, document.Case.Title, followUps, profile, user.TimeZone) };
         }
     }
 
-    public static byte[] Render(CaseExportDocument document, ExportFormat format)
+    /// <summary>Writes the document in one format, a chunk at a time, with asynchronous writes only.</summary>
+    public static Task WriteAsync(CaseExportDocument document, ExportFormat format, Stream output, ExportOptions? options = null, CancellationToken cancellationToken = default) => format switch
     {
-        switch (format)
-        {
-            case ExportFormat.Json:
-                using (var stream = new MemoryStream())
-                {
-                    JsonCaseExport.Write(document, stream);
-                    return stream.ToArray();
-                }
-            case ExportFormat.Ics:
-                using (var stream = new MemoryStream())
-                {
-                    IcsCaseExport.Write(document, stream);
-                    return stream.ToArray();
-                }
-            case ExportFormat.Markdown:
-                return Encoding.UTF8.GetBytes(MarkdownCaseExport.Render(document));
-            default:
-                return Encoding.UTF8.GetBytes(CsvCaseExport.Render(document));
-        }
+        ExportFormat.Json => JsonCaseExport.WriteAsync(document, output, cancellationToken),
+        ExportFormat.Markdown => MarkdownCaseExport.WriteAsync(document, output, cancellationToken),
+        ExportFormat.Csv => CsvCaseExport.WriteAsync(document, output, cancellationToken),
+        ExportFormat.Html => HtmlCaseExport.WriteAsync(document, output, cancellationToken),
+        ExportFormat.Csaf => CsafCaseExport.WriteAsync(document, options ?? new ExportOptions(), output, cancellationToken),
+        ExportFormat.Ics => IcsCaseExport.WriteAsync(document, output, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown export format."),
+    };
+
+    /// <summary>The whole export in memory: for tests and small documents, never for a case read from the database.</summary>
+    public static async Task<byte[]> RenderAsync(CaseExportDocument document, ExportFormat format, ExportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var stream = new MemoryStream();
+        await WriteAsync(document, format, stream, options, cancellationToken);
+        return stream.ToArray();
     }
 }

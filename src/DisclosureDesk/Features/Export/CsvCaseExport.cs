@@ -1,32 +1,35 @@
-using System.Text;
+using System.Globalization;
 
 namespace DisclosureDesk.Features.Export;
 
 /// <summary>The timeline as CSV (RFC 4180: CRLF rows, fields quoted when they must be, quotes doubled).</summary>
 public static class CsvCaseExport
 {
-    public static string Render(CaseExportDocument d)
+    public static async Task WriteAsync(CaseExportDocument d, Stream destination, CancellationToken cancellationToken = default)
     {
-        var s = new StringBuilder();
+        var output = new ExportOutput(destination);
+        await using var s = output.CreateTextWriter();
         Row(s, "sequence", "occurred_at", "type", "visibility", "actor", "text", "hash");
-        foreach (var e in d.Events)
+        await foreach (var e in d.Events.WithCancellation(cancellationToken))
         {
-            Row(s, e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), e.OccurredAt, e.Type, e.Visibility, e.ActorName, e.Text, e.Hash);
+            Row(s, e.Sequence.ToString(CultureInfo.InvariantCulture), e.OccurredAt, e.Type, e.Visibility, e.ActorName, e.Text, e.Hash);
+            await output.SendWhenFullAsync(s, cancellationToken);
         }
-        return s.ToString();
+        await s.FlushAsync(cancellationToken);
+        await output.SendAsync(cancellationToken);
     }
 
-    private static void Row(StringBuilder s, params string[] cells)
+    private static void Row(TextWriter s, params ReadOnlySpan<string> cells)
     {
         for (var i = 0; i < cells.Length; i++)
         {
             if (i > 0)
             {
-                s.Append(',');
+                s.Write(',');
             }
-            s.Append(Field(cells[i]));
+            s.Write(Field(cells[i]));
         }
-        s.Append("\r\n");
+        s.Write("\r\n");
     }
 
     /// <summary>

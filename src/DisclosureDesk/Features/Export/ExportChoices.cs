@@ -18,13 +18,21 @@ public enum ExportFormat
     Json = 0,
     Markdown = 1,
     Csv = 2,
-    Ics = 3,
+
+    /// <summary>A standalone, print-ready page.</summary>
+    Html = 3,
+
+    /// <summary>A CSAF 2.0 informational advisory.</summary>
+    Csaf = 4,
+
+    /// <summary>The case's deadlines and scheduled follow-ups as an iCalendar file.</summary>
+    Ics = 5,
 }
 
 /// <summary>The names the endpoint and the command line accept, and what each format is served as.</summary>
 public static class ExportChoices
 {
-    public const string FormatNames = "json, md, csv, ics";
+    public const string FormatNames = "json, md, csv, html, csaf, ics";
     public const string ProfileNames = "full, owner, public";
 
     public static bool TryParseFormat(string? value, out ExportFormat format)
@@ -34,6 +42,8 @@ public static class ExportChoices
             "json" => (true, ExportFormat.Json),
             "md" or "markdown" => (true, ExportFormat.Markdown),
             "csv" => (true, ExportFormat.Csv),
+            "html" => (true, ExportFormat.Html),
+            "csaf" => (true, ExportFormat.Csaf),
             "ics" => (true, ExportFormat.Ics),
             _ => (false, default),
         };
@@ -54,20 +64,33 @@ public static class ExportChoices
 
     public static string Name(this ExportProfile profile) => profile.ToString().ToLowerInvariant();
 
-    public static string Extension(this ExportFormat format) => format switch
+    /// <summary>The name the endpoint's <c>format</c> parameter and the command line's <c>--format</c> take.</summary>
+    public static string Name(this ExportFormat format) => format switch
     {
         ExportFormat.Json => "json",
         ExportFormat.Markdown => "md",
+        ExportFormat.Csv => "csv",
+        ExportFormat.Html => "html",
+        ExportFormat.Csaf => "csaf",
         ExportFormat.Ics => "ics",
-        _ => "csv",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown export format."),
+    };
+
+    /// <summary>A CSAF advisory is JSON too; its own suffix keeps it apart from the JSON export of the same case.</summary>
+    public static string Extension(this ExportFormat format) => format switch
+    {
+        ExportFormat.Csaf => "csaf.json",
+        _ => format.Name(),
     };
 
     public static string ContentType(this ExportFormat format) => format switch
     {
-        ExportFormat.Json => "application/json; charset=utf-8",
+        ExportFormat.Json or ExportFormat.Csaf => "application/json; charset=utf-8",
         ExportFormat.Markdown => "text/markdown; charset=utf-8",
+        ExportFormat.Csv => "text/csv; charset=utf-8",
+        ExportFormat.Html => "text/html; charset=utf-8",
         ExportFormat.Ics => "text/calendar; charset=utf-8",
-        _ => "text/csv; charset=utf-8",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown export format."),
     };
 
     public static string FileName(string reference, ExportFormat format, ExportProfile profile) =>

@@ -86,7 +86,7 @@ public static class ExportPreview
             while (true)
             {
                 var batch = await EventsAfterAsync(db, @case.Id, after, ScanBatchSize, cancellationToken);
-                foreach (var e in DescribeEvents(profile, @case, @case.Contacts, batch))
+                foreach (var e in await DescribeEventsAsync(profile, @case, @case.Contacts, batch, cancellationToken))
                 {
                     count++;
                     hidden += e.Hidden ? 1 : 0;
@@ -120,7 +120,7 @@ public static class ExportPreview
             var events = await EventsAfterAsync(db, @case.Id, afterSequence, PageSize + 1, cancellationToken);
             var more = events.Count > PageSize;
             var page = more ? events[..PageSize] : events;
-            return new Page(DescribeEvents(profile, @case, @case.Contacts, page), more ? page[^1].Sequence : null);
+            return new Page(await DescribeEventsAsync(profile, @case, @case.Contacts, page, cancellationToken), more ? page[^1].Sequence : null);
         }
 
         private static Task<Case?> LoadCaseAsync(AppDbContext db, string reference, CurrentUser user, CancellationToken cancellationToken) =>
@@ -199,10 +199,11 @@ public static class ExportPreview
     /// Every event of <paramref name="events"/> (one page of the full timeline), marked with what the export does to
     /// it: the export's own document decides which events stay and what their texts become.
     /// </summary>
-    public static IReadOnlyList<PreviewEvent> DescribeEvents(ExportProfile profile, Case @case, IReadOnlyList<CaseContact> contacts, IReadOnlyList<TimelineEvent> events)
+    public static async Task<IReadOnlyList<PreviewEvent>> DescribeEventsAsync(
+        ExportProfile profile, Case @case, IReadOnlyList<CaseContact> contacts, IReadOnlyList<TimelineEvent> events, CancellationToken cancellationToken = default)
     {
-        var exported = CaseExportDocument.Create(profile, DateTime.UnixEpoch, "", @case, [], contacts, [], events)
-            .Events.ToDictionary(e => e.Sequence);
+        var exported = await CaseExportDocument.Create(profile, DateTime.UnixEpoch, "", @case, [], contacts, [], events)
+            .Events.ToDictionaryAsync(e => e.Sequence, cancellationToken: cancellationToken);
         var redactor = RedactorFor(profile, @case, contacts);
         return events.OrderBy(e => e.Sequence).Select(e =>
         {

@@ -1,4 +1,5 @@
 using DisclosureDesk.Features.Users;
+using Microsoft.Net.Http.Headers;
 
 namespace DisclosureDesk.Features.Export;
 
@@ -6,14 +7,19 @@ public static class ExportServiceCollectionExtensions
 {
     public static IHostApplicationBuilder AddExport(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<ExportOptions>()
+            .BindConfiguration(ExportOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddScoped<CaseExport.Handler>();
         builder.Services.AddScoped<ExportPreview.Handler>();
         return builder;
     }
 
     /// <summary>
-    /// <c>GET /cases/{reference}/export?format=json|md|csv&amp;profile=full|owner|public</c>: always a download. A case the
-    /// user may not see is a 404, like one that does not exist, so references cannot be probed.
+    /// <c>GET /cases/{reference}/export?format=json|md|csv|html|csaf&amp;profile=full|owner|public</c>: always a download, streamed
+    /// into the response as the events are read. A case the user may not see is a 404, like one that does not
+    /// exist, so references cannot be probed.
     /// </summary>
     public static IEndpointRouteBuilder MapExport(this IEndpointRouteBuilder endpoints)
     {
@@ -28,15 +34,20 @@ public static class ExportServiceCollectionExtensions
                     return Results.BadRequest($"Unknown profile '{profile}'. Profiles: {ExportChoices.ProfileNames}.");
                 }
                 var user = CurrentUser.From(context.User);
-                var file = user is null ? null : await handler.HandleAsync(new CaseExport.Query(reference, exportFormat, exportProfile), user, cancellationToken);
-                if (file is null)
+                await using var download = user is null ? null : await handler.OpenAsync(new CaseExport.Query(reference, exportFormat, exportProfile), user, cancellationToken);
+                if (download is null)
                 {
                     return Results.NotFound();
                 }
                 // A full export holds contacts, evidence hashes and internal notes; no shared cache should keep a copy.
                 context.Response.Headers.CacheControl = "no-store";
                 context.Response.Headers.XContentTypeOptions = "nosniff";
-                return Results.File(file.Content, file.ContentType, file.FileName);
+                context.Response.ContentType = download.ContentType;
+                var disposition = new ContentDispositionHeaderValue("attachment");
+                disposition.SetHttpFileName(download.FileName);
+                context.Response.Headers.ContentDisposition = disposition.ToString();
+                await download.WriteToAsync(context.Response.Body, cancellationToken);
+                return Results.Empty;
             })
             .RequireAuthorization(Policies.ApprovedUser);
         return endpoints;

@@ -16,6 +16,17 @@ public static class IcsCaseExport
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>
+    /// A calendar is a handful of items and Ical.Net writes synchronously, so it is built in memory and copied out
+    /// with an asynchronous write (a response body refuses synchronous ones).
+    /// </summary>
+    public static async Task WriteAsync(CaseExportDocument document, Stream output, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        Write(document, buffer);
+        await output.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+    }
+
     public static void Write(CaseExportDocument document, Stream stream) =>
         Write(document.Calendar, $"{document.Case.Reference}: {document.Case.Title}", document.GeneratedAt, stream);
 

@@ -11,9 +11,10 @@ public static class JsonCaseExport
 
     private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write(CaseExportDocument d, Stream output)
+    public static async Task WriteAsync(CaseExportDocument d, Stream destination, CancellationToken cancellationToken = default)
     {
-        using var w = new Utf8JsonWriter(output, Options);
+        var output = new ExportOutput(destination);
+        await using var w = new Utf8JsonWriter(output.Chunk, Options);
         w.WriteStartObject();
         w.WriteString("format", FormatName);
         w.WriteNumber("formatVersion", FormatVersion);
@@ -102,7 +103,7 @@ public static class JsonCaseExport
         w.WriteEndObject();
 
         w.WriteStartArray("events");
-        foreach (var e in d.Events)
+        await foreach (var e in d.Events.WithCancellation(cancellationToken))
         {
             w.WriteStartObject();
             w.WriteNumber("sequence", e.Sequence);
@@ -117,9 +118,16 @@ public static class JsonCaseExport
             w.WriteString("hash", e.Hash);
             w.WriteBoolean("redacted", e.Redacted);
             w.WriteEndObject();
+            if (w.BytesPending + output.Buffered >= ExportOutput.ChunkSize)
+            {
+                w.Flush();
+                await output.SendAsync(cancellationToken);
+            }
         }
         w.WriteEndArray();
         w.WriteEndObject();
+        w.Flush();
+        await output.SendAsync(cancellationToken);
     }
 
     private static void WriteIfPresent(Utf8JsonWriter w, string name, string? value)

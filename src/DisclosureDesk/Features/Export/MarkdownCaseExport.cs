@@ -10,50 +10,55 @@ namespace DisclosureDesk.Features.Export;
 /// </summary>
 public static class MarkdownCaseExport
 {
-    public static string Render(CaseExportDocument d)
+    /// <remarks>The events appear twice (front matter, then the table), so they are read twice rather than held.</remarks>
+    public static async Task WriteAsync(CaseExportDocument d, Stream destination, CancellationToken cancellationToken = default)
     {
         var c = d.Case;
         var lead = d.Team.FirstOrDefault(m => m.IsLead)?.Name ?? "";
-        var s = new StringBuilder();
-        s.Append("---\n");
-        s.Append("id: ").Append(Quote(c.Reference)).Append('\n');
-        s.Append("title: ").Append(Quote(c.Title)).Append('\n');
-        s.Append("author: ").Append(Quote(d.Author)).Append('\n');
-        s.Append("lead: ").Append(Quote(lead)).Append('\n');
-        s.Append("researchers:\n");
+        var output = new ExportOutput(destination);
+        await using var s = output.CreateTextWriter();
+        s.Write("---\n");
+        s.Write("id: "); s.Write(Quote(c.Reference)); s.Write('\n');
+        s.Write("title: "); s.Write(Quote(c.Title)); s.Write('\n');
+        s.Write("author: "); s.Write(Quote(d.Author)); s.Write('\n');
+        s.Write("lead: "); s.Write(Quote(lead)); s.Write('\n');
+        s.Write("researchers:\n");
         foreach (var m in d.Team)
         {
-            s.Append("- ").Append(Quote(m.Name)).Append('\n');
+            s.Write("- "); s.Write(Quote(m.Name)); s.Write('\n');
         }
-        s.Append("status: ").Append(c.OpenOrClosed).Append('\n');
-        s.Append("start: ").Append(Date(c.CreatedAt)).Append('\n');
-        s.Append("end:").Append(c.ClosedAt is { } closed ? " " + Date(closed) : "").Append('\n');
-        s.Append("timeline:\n");
-        foreach (var e in d.Events)
+        s.Write("status: "); s.Write(c.OpenOrClosed); s.Write('\n');
+        s.Write("start: "); s.Write(Date(c.CreatedAt)); s.Write('\n');
+        s.Write("end:"); s.Write(c.ClosedAt is { } closed ? " " + Date(closed) : ""); s.Write('\n');
+        s.Write("timeline:\n");
+        await foreach (var e in d.Events.WithCancellation(cancellationToken))
         {
-            s.Append("- start: ").Append(Date(e.OccurredAtUtc)).Append('\n');
-            s.Append("  end:\n");
-            s.Append("  event: ").Append(Quote(e.Text)).Append('\n');
+            s.Write("- start: "); s.Write(Date(e.OccurredAtUtc)); s.Write('\n');
+            s.Write("  end:\n");
+            s.Write("  event: "); s.Write(Quote(e.Text)); s.Write('\n');
+            await output.SendWhenFullAsync(s, cancellationToken);
         }
-        s.Append("ips:\n");
+        s.Write("ips:\n");
         // A public export's host is already a masked address or nothing; elsewhere a host name is not an IP.
         if (c.Host is { Length: > 0 } host && (d.Profile == ExportProfile.Public || IPAddress.TryParse(host, out _)))
         {
-            s.Append("- ").Append(Quote(host)).Append('\n');
+            s.Write("- "); s.Write(Quote(host)); s.Write('\n');
         }
-        s.Append("---\n\n");
-        s.Append("# ").Append(OneLine(c.Title)).Append("\n\n");
-        s.Append("## Summary\n\n");
-        s.Append(string.IsNullOrWhiteSpace(c.Summary) ? "_No summary yet._" : c.Summary.Trim()).Append("\n\n");
-        s.Append("## Timeline\n\n");
-        s.Append("| Date | Event |\n");
-        s.Append("| --- | --- |\n");
-        foreach (var e in d.Events)
+        s.Write("---\n\n");
+        s.Write("# "); s.Write(OneLine(c.Title)); s.Write("\n\n");
+        s.Write("## Summary\n\n");
+        s.Write(string.IsNullOrWhiteSpace(c.Summary) ? "_No summary yet._" : c.Summary.Trim()); s.Write("\n\n");
+        s.Write("## Timeline\n\n");
+        s.Write("| Date | Event |\n");
+        s.Write("| --- | --- |\n");
+        await foreach (var e in d.Events.WithCancellation(cancellationToken))
         {
-            s.Append("| ").Append(e.OccurredAtUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
-                .Append(" | ").Append(Cell(e.Text)).Append(" |\n");
+            s.Write("| "); s.Write(e.OccurredAtUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
+            s.Write(" | "); s.Write(Cell(e.Text)); s.Write(" |\n");
+            await output.SendWhenFullAsync(s, cancellationToken);
         }
-        return s.ToString();
+        await s.FlushAsync(cancellationToken);
+        await output.SendAsync(cancellationToken);
     }
 
     /// <summary>A YAML double-quoted scalar: quoting everything means no text can turn into YAML syntax.</summary>

@@ -189,7 +189,7 @@ public abstract class CaseExportTests
 
     [Theory]
     [InlineData("DD-1999-99999", "json", "full", "No case DD-1999-99999.")]
-    [InlineData(null, "pdf", "full", "Unknown format 'pdf'. Formats: json, md, csv, ics.")]
+    [InlineData(null, "pdf", "full", "Unknown format 'pdf'. Formats: json, md, csv, html, csaf, ics.")]
     [InlineData(null, "json", "secret", "Unknown profile 'secret'. Profiles: full, owner, public.")]
     public async Task ExportCommand_UnknownCaseFormatOrProfile_ExitsTwoWithAClearMessage(string? reference, string format, string profile, string message)
     {
@@ -201,6 +201,125 @@ public abstract class CaseExportTests
         Assert.Contains(message, run.Error, StringComparison.Ordinal);
         Assert.Equal("", run.Output);
     }
+
+    /// <summary>
+    /// The large case: 50,000 chained events, exported through the endpoint in every format and by the
+    /// command line to a file. Each output must hold every event and end at the case's head.
+    /// </summary>
+    [Fact]
+    public async Task Export_CaseWith50000Events_EveryFormatHoldsEveryEventAndEndsAtTheHead()
+    {
+        const int added = 50_000;
+        var (lead, reference) = await CaseWithNotesAsync("export-large");
+        var (head, headHash, publicCount) = await AppendEventsAsync(reference, added);
+        Assert.True(head > added);
+        using var browser = await _app.SignInAsync(lead);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        async Task<HttpResponseMessage> ExportAsync(string format, string profile = "full")
+        {
+            var response = await browser.GetAsync(new Uri($"/cases/{reference}/export?format={format}&profile={profile}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return response;
+        }
+
+        using (var json = await ExportAsync("json"))
+        using (var document = await JsonDocument.ParseAsync(await json.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken))
+        {
+            var events = document.RootElement.GetProperty("events").EnumerateArray().Select(ToEvent).ToList();
+            var chain = document.RootElement.GetProperty("chain");
+            Assert.Equal(head, events.Count);
+            Assert.Equal(headHash, events[^1].Hash);
+            Assert.True(chain.GetProperty("complete").GetBoolean());
+            var verification = AuditChain.Verify(reference, events, chain.GetProperty("headSequence").GetInt32(), chain.GetProperty("headHash").GetString()!);
+            Assert.True(verification.IsValid, verification.Problem);
+        }
+
+        using (var publicJson = await ExportAsync("json", "public"))
+        using (var document = await JsonDocument.ParseAsync(await publicJson.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken))
+        {
+            var events = document.RootElement.GetProperty("events");
+            Assert.Equal(publicCount, events.GetArrayLength());
+            Assert.All(events.EnumerateArray(), e => Assert.Equal("Public", e.GetProperty("visibility").GetString()));
+            Assert.False(document.RootElement.GetProperty("chain").GetProperty("complete").GetBoolean());
+            Assert.Equal(headHash, document.RootElement.GetProperty("chain").GetProperty("headHash").GetString());
+        }
+
+        using (var csv = await ExportAsync("csv"))
+        {
+            var rows = (await csv.Content.ReadAsStringAsync(cancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(head + 1, rows.Length);
+            Assert.EndsWith("," + headHash, rows[^1], StringComparison.Ordinal);
+        }
+
+        using (var md = await ExportAsync("md"))
+        {
+            var lines = (await md.Content.ReadAsStringAsync(cancellationToken)).Split('\n');
+            Assert.Equal(head, lines.Count(l => l.StartsWith("- start: ", StringComparison.Ordinal)));
+            Assert.Equal(head, lines.Count(l => l.StartsWith("| 20", StringComparison.Ordinal)));
+            Assert.Contains($"| Bulk step {added}. |", lines[^2], StringComparison.Ordinal);
+        }
+
+        using (var html = await ExportAsync("html"))
+        {
+            var page = await html.Content.ReadAsStringAsync(cancellationToken);
+            Assert.Equal(head, page.Split("<tr><td class=\"date\">").Length - 1);
+            Assert.Contains($"<code>{headHash}</code>", page, StringComparison.Ordinal);
+            Assert.EndsWith("</html>\n", page, StringComparison.Ordinal);
+        }
+
+        using (var csaf = await ExportAsync("csaf"))
+        using (var document = await JsonDocument.ParseAsync(await csaf.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken))
+        {
+            var notes = document.RootElement.GetProperty("document").GetProperty("notes").EnumerateArray().ToList();
+            var timeline = notes.Single(n => n.GetProperty("title").GetString() == "Timeline").GetProperty("text").GetString()!;
+            Assert.Equal(head, timeline.Split('\n').Length);
+            Assert.EndsWith($"Bulk step {added}.", timeline, StringComparison.Ordinal);
+            Assert.Contains(headHash, notes.Single(n => n.GetProperty("title").GetString() == "Audit chain").GetProperty("text").GetString(), StringComparison.Ordinal);
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var run = await _app.RunCommandLineAsync("export", reference, "--format", "csv", "--output", path);
+            Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}: {run.Error}");
+            var rows = (await File.ReadAllTextAsync(path, cancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(head + 1, rows.Length);
+            Assert.EndsWith("," + headHash, rows[^1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> events through <see cref="CaseTimeline.Append"/> (so they chain and hash as
+    /// the app's own do), saved in large batches: the app's one-event-per-change path would take minutes. Every
+    /// tenth event is public, the rest internal.
+    /// </summary>
+    private Task<(int Head, string HeadHash, int PublicCount)> AppendEventsAsync(string reference, int count) =>
+        _app.ExecuteDbContextAsync(async db =>
+        {
+            var @case = await db.Cases.SingleAsync(c => c.Reference == reference);
+            var start = _app.Time.GetUtcNow().UtcDateTime;
+            for (var i = 1; i <= count; i++)
+            {
+                CaseTimeline.Append(db, @case, Actor.System, start.AddSeconds(i), TimelineEventType.NoteAdded,
+                    $"Bulk step {i}.", i % 10 == 0 ? EventVisibility.Public : EventVisibility.Internal);
+                if (i % 5_000 == 0)
+                {
+                    await db.SaveChangesAsync();
+                    foreach (var entry in db.ChangeTracker.Entries<TimelineEvent>().ToList())
+                    {
+                        entry.State = EntityState.Detached;
+                    }
+                }
+            }
+            await db.SaveChangesAsync();
+            var publicCount = await db.TimelineEvents.CountAsync(e => e.CaseId == @case.Id && e.Visibility == EventVisibility.Public);
+            return (@case.LastEventSequence, @case.LastEventHash, publicCount);
+        });
 
     private async Task<(TestUser Lead, string Reference)> CaseWithNotesAsync(string label)
     {

@@ -24,9 +24,9 @@ public sealed class CaseExportGoldenTests
 
     [Theory]
     [MemberData(nameof(All))]
-    public void Render_FixedCase_MatchesGoldenFile(ExportFormat format, ExportProfile profile)
+    public async Task Render_FixedCase_MatchesGoldenFile(ExportFormat format, ExportProfile profile)
     {
-        var actual = Encoding.UTF8.GetString(CaseExport.Render(ExportFixtures.GoldenDocument(profile), format));
+        var actual = Encoding.UTF8.GetString(await CaseExport.RenderAsync(ExportFixtures.GoldenDocument(profile), format, cancellationToken: TestContext.Current.CancellationToken));
 
         var name = ExportChoices.FileName("DD-2026-00001", format, profile);
         var path = Path.Combine(AppContext.BaseDirectory, "Features", "Export", "Golden", name);

@@ -6,7 +6,7 @@ namespace DisclosureDesk.UnitTests.Features.Export;
 public sealed class ExportPreviewTests
 {
     [Fact]
-    public void DescribeEvents_GeneratedCases_KeepsExactlyTheExportsEventsWithItsTexts()
+    public async Task DescribeEvents_GeneratedCases_KeepsExactlyTheExportsEventsWithItsTexts()
     {
         var random = new Random(20261127);
         for (var i = 0; i < 200; i++)
@@ -16,11 +16,12 @@ public sealed class ExportPreviewTests
             {
                 var document = CaseExportDocument.Create(profile, ExportFixtures.GeneratedAt, "Ada Researcher", @case, ExportFixtures.Team, contacts, [], events);
 
-                var preview = ExportPreview.DescribeEvents(profile, @case, contacts, events);
+                var preview = await ExportPreview.DescribeEventsAsync(profile, @case, contacts, events, TestContext.Current.CancellationToken);
+                var exportedEvents = await document.Events.ToListAsync(TestContext.Current.CancellationToken);
 
                 Assert.Equal(events.Select(e => e.Sequence), preview.Select(e => e.Sequence));
-                Assert.Equal(document.Events.Select(e => e.Sequence), preview.Where(e => !e.Hidden).Select(e => e.Sequence));
-                foreach (var (shown, exported) in preview.Where(e => !e.Hidden).Zip(document.Events))
+                Assert.Equal(exportedEvents.Select(e => e.Sequence), preview.Where(e => !e.Hidden).Select(e => e.Sequence));
+                foreach (var (shown, exported) in preview.Where(e => !e.Hidden).Zip(exportedEvents))
                 {
                     var original = events.Single(e => e.Sequence == shown.Sequence);
                     Assert.Equal(original.Text, string.Concat(shown.Text.Select(s => s.Original)));
@@ -38,11 +39,11 @@ public sealed class ExportPreviewTests
     }
 
     [Fact]
-    public void DescribeEvents_PublicProfile_MarksEachMaskedSpanRatherThanTheWholeText()
+    public async Task DescribeEvents_PublicProfile_MarksEachMaskedSpanRatherThanTheWholeText()
     {
         var (@case, contacts, _, events) = ExportFixtures.Golden();
 
-        var preview = ExportPreview.DescribeEvents(ExportProfile.Public, @case, contacts, events);
+        var preview = await ExportPreview.DescribeEventsAsync(ExportProfile.Public, @case, contacts, events, TestContext.Current.CancellationToken);
 
         var filed = preview.Single(e => e.Sequence == 1);
         Assert.Equal(["Case filed: Elasticsearch on ", "203.0.113.10", ":9200."], filed.Text.Select(s => s.Original));

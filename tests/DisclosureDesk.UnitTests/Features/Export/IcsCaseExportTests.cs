@@ -149,7 +149,12 @@ public sealed class IcsCaseExportTests
         return document with { Calendar = CaseCalendar.For(@case, document.Case.Title, followUps ?? [FollowUp(5, NotifiedAt.AddDays(7))], ExportProfile.Full, zone ?? TimeZoneInfo.Utc) };
     }
 
-    private static string Render(CaseExportDocument document) => Encoding.UTF8.GetString(CaseExport.Render(document, ExportFormat.Ics));
+    private static string Render(CaseExportDocument document)
+    {
+        using var stream = new MemoryStream();
+        IcsCaseExport.Write(document, stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
 
     private static Calendar Parse(CaseExportDocument document) => Calendar.Load(Render(document))!;
 

@@ -8,9 +8,9 @@ namespace DisclosureDesk.UnitTests.Features.Export;
 public sealed class JsonCaseExportTests
 {
     [Fact]
-    public void Render_FullProfile_ChainReVerifiesFromTheExportAlone()
+    public async Task Render_FullProfile_ChainReVerifiesFromTheExportAlone()
     {
-        using var json = JsonDocument.Parse(CaseExport.Render(ExportFixtures.GoldenDocument(ExportProfile.Full), ExportFormat.Json));
+        using var json = JsonDocument.Parse(await CaseExport.RenderAsync(ExportFixtures.GoldenDocument(ExportProfile.Full), ExportFormat.Json, cancellationToken: TestContext.Current.CancellationToken));
 
         var (reference, events, headSequence, headHash) = Read(json.RootElement);
         var verification = AuditChain.Verify(reference, events, headSequence, headHash);
@@ -21,9 +21,9 @@ public sealed class JsonCaseExportTests
     }
 
     [Fact]
-    public void Render_FullProfileWithAnEventTextChanged_ChainNoLongerVerifies()
+    public async Task Render_FullProfileWithAnEventTextChanged_ChainNoLongerVerifies()
     {
-        using var json = JsonDocument.Parse(CaseExport.Render(ExportFixtures.GoldenDocument(ExportProfile.Full), ExportFormat.Json));
+        using var json = JsonDocument.Parse(await CaseExport.RenderAsync(ExportFixtures.GoldenDocument(ExportProfile.Full), ExportFormat.Json, cancellationToken: TestContext.Current.CancellationToken));
         var (reference, events, headSequence, headHash) = Read(json.RootElement);
 
         events[2].Text = "Notified nobody.";
@@ -32,9 +32,9 @@ public sealed class JsonCaseExportTests
     }
 
     [Fact]
-    public void Render_OwnerProfile_UnredactedEventsHashToTheirOwnHashesAndTheLastToTheHead()
+    public async Task Render_OwnerProfile_UnredactedEventsHashToTheirOwnHashesAndTheLastToTheHead()
     {
-        using var json = JsonDocument.Parse(CaseExport.Render(ExportFixtures.GoldenDocument(ExportProfile.Owner), ExportFormat.Json));
+        using var json = JsonDocument.Parse(await CaseExport.RenderAsync(ExportFixtures.GoldenDocument(ExportProfile.Owner), ExportFormat.Json, cancellationToken: TestContext.Current.CancellationToken));
         var (reference, events, headSequence, headHash) = Read(json.RootElement);
 
         Assert.Equal([1, 3, 5, 6], events.Select(e => e.Sequence));
@@ -54,7 +54,7 @@ public sealed class JsonCaseExportTests
             var path = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.json");
             try
             {
-                var bytes = CaseExport.Render(ExportFixtures.GoldenDocument(profile), ExportFormat.Json);
+                var bytes = await CaseExport.RenderAsync(ExportFixtures.GoldenDocument(profile), ExportFormat.Json, cancellationToken: TestContext.Current.CancellationToken);
                 await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
                 var (exitCode, output) = await RunAsync(script, path);
                 Assert.True(exitCode == 0, $"{profile}: {output}");

@@ -18,7 +18,7 @@ public sealed class PublicExportRedactionTests
     private static readonly string[] Separators = [" ", ", ", " (", ") ", "\n", "; ", " [", "] ", ": ", "/"];
 
     [Fact]
-    public void Render_PublicProfileOfGeneratedCases_LeaksNoAddressEmailNameOrNonPublicNote()
+    public async Task Render_PublicProfileOfGeneratedCases_LeaksNoAddressEmailNameOrNonPublicNote()
     {
         var random = new Random(20260314);
         for (var i = 0; i < 300; i++)
@@ -34,11 +34,12 @@ public sealed class PublicExportRedactionTests
             document = document with { Calendar = CaseCalendar.For(@case, document.Case.Title, [followUp], ExportProfile.Public, TimeZoneInfo.Utc) };
             foreach (var format in Enum.GetValues<ExportFormat>())
             {
-                var output = Encoding.UTF8.GetString(CaseExport.Render(document, format));
-                // JSON may escape characters, iCalendar escapes and folds lines; compare against the decoded text too.
+                var output = Encoding.UTF8.GetString(await CaseExport.RenderAsync(document, format, cancellationToken: TestContext.Current.CancellationToken));
+                // JSON and HTML may escape characters, iCalendar escapes and folds lines; compare against the decoded text too.
                 var decoded = format switch
                 {
-                    ExportFormat.Json => System.Text.Json.JsonDocument.Parse(output).RootElement.ToString(),
+                    ExportFormat.Json or ExportFormat.Csaf => System.Text.Json.JsonDocument.Parse(output).RootElement.ToString(),
+                    ExportFormat.Html => System.Net.WebUtility.HtmlDecode(output),
                     ExportFormat.Ics => output.Replace("\r\n ", "", StringComparison.Ordinal).Replace("\\,", ",", StringComparison.Ordinal)
                         .Replace("\\;", ";", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal),
                     _ => output,

@@ -6,11 +6,34 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class EscalationDirectory : Migration
+    public partial class EscalationDirectoryAndCalendarFeeds : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "CalendarFeeds",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastUsedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CalendarFeeds", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CalendarFeeds_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateTable(
                 name: "EscalationAuthorities",
                 columns: table => new
@@ -34,6 +57,19 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CalendarFeeds_TokenHash",
+                table: "CalendarFeeds",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CalendarFeeds_UserId_Active",
+                table: "CalendarFeeds",
+                column: "UserId",
+                unique: true,
+                filter: "\"RevokedAt\" IS NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_EscalationAuthorities_CountryCode_Kind",
                 table: "EscalationAuthorities",
                 columns: new[] { "CountryCode", "Kind" });
@@ -42,6 +78,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "CalendarFeeds");
+
             migrationBuilder.DropTable(
                 name: "EscalationAuthorities");
         }

@@ -11,14 +11,52 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261126213817_EscalationDirectory")]
-    partial class EscalationDirectory
+    [Migration("20261126223728_EscalationDirectoryAndCalendarFeeds")]
+    partial class EscalationDirectoryAndCalendarFeeds
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("DisclosureDesk.Features.Calendar.CalendarFeed", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_CalendarFeeds_UserId_Active")
+                        .HasFilter("\"RevokedAt\" IS NULL");
+
+                    b.ToTable("CalendarFeeds", (string)null);
+                });
 
             modelBuilder.Entity("DisclosureDesk.Features.Cases.Case", b =>
                 {
@@ -1011,6 +1049,15 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Calendar.CalendarFeed", b =>
+                {
+                    b.HasOne("DisclosureDesk.Infrastructure.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DisclosureDesk.Features.Cases.Case", b =>
