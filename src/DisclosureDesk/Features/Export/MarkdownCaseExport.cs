@@ -30,19 +30,26 @@ public static class MarkdownCaseExport
         s.Write("status: "); s.Write(c.OpenOrClosed); s.Write('\n');
         s.Write("start: "); s.Write(Date(c.CreatedAt)); s.Write('\n');
         s.Write("end:"); s.Write(c.ClosedAt is { } closed ? " " + Date(closed) : ""); s.Write('\n');
-        s.Write("timeline:\n");
+        // An empty list must still read as a list, and whether there is any event is only known once one arrives.
+        s.Write("timeline:");
+        var anyEvent = false;
         await foreach (var e in d.Events.WithCancellation(cancellationToken))
         {
-            s.Write("- start: "); s.Write(Date(e.OccurredAtUtc)); s.Write('\n');
+            s.Write(anyEvent ? "- start: " : "\n- start: ");
+            anyEvent = true; s.Write(Date(e.OccurredAtUtc)); s.Write('\n');
             s.Write("  end:\n");
             s.Write("  event: "); s.Write(Quote(e.Text)); s.Write('\n');
             await output.SendWhenFullAsync(s, cancellationToken);
         }
-        s.Write("ips:\n");
+        s.Write(anyEvent ? "" : " []\n");
         // A public export's host is already a masked address or nothing; elsewhere a host name is not an IP.
         if (c.Host is { Length: > 0 } host && (d.Profile == ExportProfile.Public || IPAddress.TryParse(host, out _)))
         {
-            s.Write("- "); s.Write(Quote(host)); s.Write('\n');
+            s.Write("ips:\n- "); s.Write(Quote(host)); s.Write('\n');
+        }
+        else
+        {
+            s.Write("ips: []\n");
         }
         s.Write("---\n\n");
         s.Write("# "); s.Write(OneLine(c.Title)); s.Write("\n\n");
