@@ -77,14 +77,14 @@ public static class EvidenceFileTypes
     }
 
     /// <summary>
-    /// The kind a file of this name most often is, offered until the researcher picks one, so that a CSV dump is
-    /// not filed as a screenshot because that happens to be the first choice.
+    /// The kind a file of this name most often is, offered until the researcher picks one, so that a CSV of field
+    /// names is not filed as a screenshot because that happens to be the first choice. Never a redacted sample:
+    /// that kind asks for a confirmation, which only the researcher can give.
     /// </summary>
     public static EvidenceKind LikelyKind(string? fileName) => Path.GetExtension(fileName ?? "").ToLowerInvariant() switch
     {
         ".png" or ".jpg" or ".jpeg" or ".gif" or ".webp" => EvidenceKind.Screenshot,
-        ".csv" => EvidenceKind.RedactedSample,
-        ".json" => EvidenceKind.FieldList,
+        ".csv" or ".json" => EvidenceKind.FieldList,
         ".txt" or ".log" => EvidenceKind.ScanOutput,
         ".eml" => EvidenceKind.Correspondence,
         _ => EvidenceKind.Other,

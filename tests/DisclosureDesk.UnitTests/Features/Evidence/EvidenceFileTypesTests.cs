@@ -28,7 +28,7 @@ public sealed class EvidenceFileTypesTests
 
     [Theory]
     [InlineData("dashboard.PNG", EvidenceKind.Screenshot)]
-    [InlineData("users-sample.csv", EvidenceKind.RedactedSample)]
+    [InlineData("users-fields.csv", EvidenceKind.FieldList)]
     [InlineData("index-mapping.json", EvidenceKind.FieldList)]
     [InlineData("masscan.log", EvidenceKind.ScanOutput)]
     [InlineData("reply.eml", EvidenceKind.Correspondence)]
