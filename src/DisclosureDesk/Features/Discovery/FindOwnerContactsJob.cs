@@ -21,6 +21,7 @@ public sealed class FindOwnerContactsJob(
         string host;
         string domains;
         int caseId;
+        int port;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var run = await db.Set<DiscoveryRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
@@ -30,14 +31,15 @@ public sealed class FindOwnerContactsJob(
             }
             caseId = run.CaseId;
             domains = run.Domains;
-            host = await db.Cases.Where(c => c.Id == run.CaseId).Select(c => c.Host).SingleAsync(cancellationToken);
+            var target = await db.Cases.Where(c => c.Id == run.CaseId).Select(c => new { c.Host, c.Port }).SingleAsync(cancellationToken);
+            (host, port) = (target.Host, target.Port);
         }
 
         DiscoveryReport report;
         try
         {
             report = await discovery.DiscoverAsync(
-                new DiscoveryRequest(host, domains.Split('\n', StringSplitOptions.RemoveEmptyEntries)), null, cancellationToken);
+                new DiscoveryRequest(host, domains.Split('\n', StringSplitOptions.RemoveEmptyEntries), TlsPorts(port)), null, cancellationToken);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -47,6 +49,9 @@ public sealed class FindOwnerContactsJob(
         }
         await FinishAsync(caseId, runId, report, null, cancellationToken);
     }
+
+    // The case's own service often speaks TLS (a database, an admin panel) and its certificate may name the owner.
+    private static int[] TlsPorts(int casePort) => casePort is > 0 and not 443 ? [443, casePort] : [443];
 
     private Task FinishAsync(int caseId, long runId, DiscoveryReport? report, string? error, CancellationToken cancellationToken) =>
         writer.ChangeAsSystemAsync(caseId, async (db, @case, now) =>
