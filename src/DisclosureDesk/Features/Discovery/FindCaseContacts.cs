@@ -163,17 +163,22 @@ public static class FindCaseContacts
         return domains;
     }
 
-    /// <summary>The timeline text of a finished run: every source's outcome and every piece of evidence's hash.</summary>
+    /// <summary>
+    /// The timeline text of a finished run: every piece of evidence's hash, then every source's outcome. The hashes
+    /// come first because the timeline caps an event's text, and they are what the chain must commit to.
+    /// </summary>
     public static string Describe(DiscoveryReport report, IReadOnlyCollection<DiscoveryEvidence> evidence)
     {
+        const int MaxErrorLength = 200;
         var text = new StringBuilder($"Owner discovery for {report.Host}: {report.Contacts.Count} contact(s) proposed.");
-        foreach (var outcome in report.Outcomes)
-        {
-            text.Append($"\n{outcome.Source} {outcome.Target}: {(outcome.Succeeded ? "succeeded" : "failed: " + outcome.Error)}");
-        }
         foreach (var item in evidence)
         {
             text.Append($"\nEvidence {item.Origin} ({item.MediaType}, {item.Content.Length} bytes) SHA-256 {item.Sha256}");
+        }
+        foreach (var outcome in report.Outcomes)
+        {
+            var error = outcome.Error is { Length: > MaxErrorLength } full ? full[..MaxErrorLength] + "…" : outcome.Error;
+            text.Append($"\n{outcome.Source} {outcome.Target}: {(outcome.Succeeded ? "succeeded" : "failed: " + error)}");
         }
         return text.ToString();
     }
