@@ -89,6 +89,7 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<DisclosureDeadline.Handler>();
         Services.AddSingleton(Options.Create(new ReminderOptions()));
         Services.AddScoped<ManageCaseContacts.Handler>();
+        Services.AddScoped<DisclosureDesk.Features.Discovery.FindCaseContacts.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Timeline.AddCaseNote.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Export.ExportPreview.Handler>();
         Services.AddScoped<DashboardActions.Handler>();

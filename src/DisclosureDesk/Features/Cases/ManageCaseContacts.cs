@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
 
 namespace DisclosureDesk.Features.Cases;
 
@@ -39,22 +40,29 @@ public static class ManageCaseContacts
             }
             return await writer.ChangeAsync(reference, user, (db, @case, now) =>
             {
-                var contact = new CaseContact
-                {
-                    CaseId = @case.Id,
-                    Name = form.Name.Trim(),
-                    Email = string.IsNullOrWhiteSpace(form.Email) ? null : form.Email.Trim(),
-                    Role = string.IsNullOrWhiteSpace(form.Role) ? null : form.Role.Trim(),
-                    Source = form.Source,
-                    VerifiedAt = form.Verified ? now : null,
-                    AddedAt = now,
-                };
-                @case.Contacts.Add(contact);
-                CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.ContactAdded,
-                    $"Contact added: {Describe(contact)} (source: {contact.Source.DisplayName()}{(form.Verified ? ", verified" : "")}).",
-                    changes: [new FieldChange("Contacts", null, Describe(contact))]);
+                Add(db, @case, user, now, form);
                 return Task.FromResult(CommandResult.Success);
             }, cancellationToken);
+        }
+
+        /// <summary>Adds an already validated contact inside a caller's case change (also used when a discovered contact is accepted).</summary>
+        public static CaseContact Add(AppDbContext db, Case @case, CurrentUser user, DateTime now, ContactForm form)
+        {
+            var contact = new CaseContact
+            {
+                CaseId = @case.Id,
+                Name = form.Name.Trim(),
+                Email = string.IsNullOrWhiteSpace(form.Email) ? null : form.Email.Trim(),
+                Role = string.IsNullOrWhiteSpace(form.Role) ? null : form.Role.Trim(),
+                Source = form.Source,
+                VerifiedAt = form.Verified ? now : null,
+                AddedAt = now,
+            };
+            @case.Contacts.Add(contact);
+            CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.ContactAdded,
+                $"Contact added: {Describe(contact)} (source: {contact.Source.DisplayName()}{(form.Verified ? ", verified" : "")}).",
+                changes: [new FieldChange("Contacts", null, Describe(contact))]);
+            return contact;
         }
 
         public Task<CommandResult> RemoveAsync(string reference, int contactId, CurrentUser user, CancellationToken cancellationToken = default) =>

@@ -30,6 +30,8 @@ public static class DiscoveryServiceCollectionExtensions
         builder.Services.AddSingleton<RdapLookup>();
         builder.Services.AddSingleton<TlsProbe>();
         builder.Services.AddSingleton<OwnerDiscovery>();
+        builder.Services.AddScoped<FindCaseContacts.Handler>();
+        builder.Services.AddScoped<FindOwnerContactsJob>();
         return builder;
     }
 }

@@ -32,6 +32,9 @@ public enum TimelineEventType
     [Display(Name = "Deadline changed")] DeadlineChanged = 18,
     [Display(Name = "Email bounced")] EmailBounced = 19,
     [Display(Name = "Incoming mail triaged")] InboundMailTriaged = 20,
+    [Display(Name = "Owner discovery started")] OwnerDiscoveryStarted = 21,
+    [Display(Name = "Owner discovery run")] OwnerDiscoveryRun = 22,
+    [Display(Name = "Contact proposal decided")] ContactProposalDecided = 23,
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using DisclosureDesk.Features.Timeline;
 using System.Net;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Discovery;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
@@ -230,6 +231,10 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         ["LogResponse"] = async (services, reference, s) =>
             (await Handler<LogResponse.Handler>(services).LogAsync(reference,
                 new LogResponse.Form { RespondedBy = "Intruder", RespondedAt = new DateTime(2026, 1, 1), Summary = "Fixed." }, s.Unrelated.Current)).Result,
+        ["FindCaseContacts.Start"] = (services, reference, s) =>
+            Handler<FindCaseContacts.Handler>(services).StartAsync(reference, "example.org", s.Unrelated.Current),
+        ["FindCaseContacts.Decide"] = (services, reference, s) =>
+            Handler<FindCaseContacts.Handler>(services).DecideAsync(reference, 1, accept: true, s.Unrelated.Current),
     };
 
     [Theory]

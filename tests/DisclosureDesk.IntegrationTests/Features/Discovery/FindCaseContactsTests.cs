@@ -1,0 +1,230 @@
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Discovery;
+using DisclosureDesk.Features.Timeline;
+using DisclosureDesk.IntegrationTests.Features.Notifications;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using CaseContactSource = DisclosureDesk.Features.Cases.ContactSource;
+using ContactSource = DisclosureDesk.Features.Discovery.ContactSource;
+
+namespace DisclosureDesk.IntegrationTests.Features.Discovery;
+
+/// <summary>
+/// "Find contacts" on a case: the handler records a run and queues the job; the job (run here directly, with the
+/// discovery services of <see cref="DiscoveryHarness"/> against the loopback server) stores the proposals, the evidence
+/// and one timeline event; the team accepts or rejects proposals.
+/// </summary>
+public abstract class FindCaseContactsTests : IAsyncLifetime
+{
+    private const string RdapJson = "application/rdap+json";
+    private readonly DisclosureDeskFactory _app;
+    private LoopbackHttpsServer _server = null!;
+
+    private FindCaseContactsTests(DisclosureDeskFactory app)
+    {
+        app.RequireDatabase();
+        _app = app;
+    }
+
+    [Collection(typeof(SqliteCollection))]
+    public sealed class OnSqlite(SqliteDisclosureDeskFactory app) : FindCaseContactsTests(app);
+
+    [Collection(typeof(PostgreSqlCollection))]
+    public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : FindCaseContactsTests(app);
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await LoopbackHttpsServer.StartAsync();
+        _server.Serve("/.well-known/security.txt", DiscoverySamples.Bytes("google-style.txt"), "text/plain; charset=utf-8");
+        _server.Serve("/arin/ip/127.0.0.1", DiscoverySamples.Bytes("rdap-arin-style.json"), RdapJson);
+        _server.Serve("/arin/autnum/15169", DiscoverySamples.Bytes("rdap-arin-autnum.json"), RdapJson);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task RunAsync_EverySourceAnswers_StoresProposalsEvidenceAndOneTimelineEventWithTheHashes()
+    {
+        var (lead, reference) = await CaseOnLoopbackAsync("run");
+        var runId = await StartAndRunAsync(reference, lead);
+
+        var run = await LatestAsync(reference, lead);
+        Assert.Equal((runId, DiscoveryRunState.Completed), (run!.Id, run.State));
+        // Nothing listens on loopback's port 443; the certificate comes from the case's own port, the test server.
+        Assert.All(run.Outcomes.Where(o => o.Target != "127.0.0.1:443"), o => Assert.True(o.Succeeded, o.Error));
+        Assert.Contains(run.Outcomes, o => o is { Source: DiscoverySource.TlsCertificate, Succeeded: true });
+        Assert.Contains(run.Proposals, p => p is { Source: ContactSource.TlsCertificate, Address: LoopbackHttpsServer.CertificateEmail });
+        var fileSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(DiscoverySamples.Bytes("google-style.txt")));
+        var fromFile = Assert.Single(run.Proposals, p => p.Address == "security@google.com");
+        Assert.Equal((ContactSource.SecurityTxt, ContactConfidence.High, fileSha, ProposalState.Proposed),
+            (fromFile.Source, fromFile.Confidence, fromFile.EvidenceSha256, fromFile.State));
+        Assert.Contains(run.Proposals, p => p is { Source: ContactSource.RdapAbuse, Address: "network-abuse@google.com" });
+
+        var stored = await _app.ExecuteDbContextAsync(db => db.Set<DiscoveryEvidenceRecord>().SingleAsync(e => e.RunId == runId && e.Sha256 == fileSha));
+        Assert.Equal(DiscoverySamples.Bytes("google-style.txt"), stored.Content);
+
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Equal(("AS15169", "Google LLC"), (details!.Case.Asn, details.Case.HostingProvider));
+        Assert.True(details.Chain.IsValid, details.Chain.Problem);
+        var events = await TimelineAsync(reference, lead);
+        var recorded = Assert.Single(events, e => e.Type == TimelineEventType.OwnerDiscoveryRun);
+        Assert.Equal(Actor.System.Name, recorded.ActorName);
+        Assert.Contains($"SHA-256 {fileSha}", recorded.Text, StringComparison.Ordinal);
+        Assert.Contains("SecurityTxt localhost: succeeded", recorded.Text, StringComparison.Ordinal);
+        Assert.Contains(CaseTimeline.ReadChanges(recorded.Changes), c => c is { Field: nameof(Case.Asn), Old: null, New: "AS15169" });
+    }
+
+    [Fact]
+    public async Task RunAsync_RdapAnswersGarbage_CompletesTheRunWithTheOtherSourcesAndShowsTheError()
+    {
+        _server.Serve("/arin/ip/127.0.0.1", """{"objectClassName": "ip network", "entities": [{"vcardArray": "abuse@example.org"}]}""", RdapJson);
+        var (lead, reference) = await CaseOnLoopbackAsync("garbage");
+        await StartAndRunAsync(reference, lead);
+
+        var run = await LatestAsync(reference, lead);
+        Assert.Equal(DiscoveryRunState.Completed, run!.State);
+        var rdap = Assert.Single(run.Outcomes, o => o.Source == DiscoverySource.Rdap);
+        Assert.False(rdap.Succeeded);
+        Assert.Contains("is not a jCard", rdap.Error, StringComparison.Ordinal);
+        Assert.Contains(run.Proposals, p => p.Source == ContactSource.SecurityTxt);
+        Assert.DoesNotContain(run.Proposals, p => p.Source == ContactSource.RdapAbuse);
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Null(details!.Case.Asn);
+        Assert.Contains("Rdap 127.0.0.1: failed:", Assert.Single(await TimelineAsync(reference, lead), e => e.Type == TimelineEventType.OwnerDiscoveryRun).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_RunAlreadyRunning_IsRefusedAndNothingIsQueued()
+    {
+        var (lead, reference) = await CaseOnLoopbackAsync("twice");
+        var jobs = new RecordingJobClient();
+        Assert.True((await StartAsync(reference, lead, jobs)).Succeeded);
+
+        var second = await StartAsync(reference, lead, jobs);
+
+        Assert.False(second.Succeeded);
+        Assert.Equal("Contact discovery is already running for this case; wait for it to finish.", second.Summary);
+        Assert.Single(jobs.Requests);
+        Assert.Equal(1, await _app.ExecuteDbContextAsync(db => db.Set<DiscoveryRun>().CountAsync(r => db.Cases.Any(c => c.Id == r.CaseId && c.Reference == reference))));
+    }
+
+    [Fact]
+    public async Task StartAsync_ExtraDomainNotADomain_IsRefusedAndNothingIsStored()
+    {
+        var (lead, reference) = await CaseOnLoopbackAsync("baddomain");
+        var jobs = new RecordingJobClient();
+
+        var result = await StartAsync(reference, lead, jobs, "example.org, http://x/y");
+
+        Assert.Equal(["\"http://x/y\" is not a domain name."], result.Errors["Domains"]);
+        Assert.Empty(jobs.Requests);
+        Assert.Null(await LatestAsync(reference, lead));
+    }
+
+    [Fact]
+    public async Task DecideAsync_Accept_AddsTheCaseContactWithItsSourceAndRecordsTheDecision()
+    {
+        var (lead, reference) = await CaseOnLoopbackAsync("accept");
+        await StartAndRunAsync(reference, lead);
+        var proposal = Assert.Single((await LatestAsync(reference, lead))!.Proposals, p => p.Address == "security@google.com");
+
+        var accepted = await DecideAsync(reference, proposal.Id, accept: true, lead);
+        var again = await DecideAsync(reference, proposal.Id, accept: false, lead);
+
+        Assert.True(accepted.Succeeded, accepted.Summary);
+        Assert.Equal("That proposal was already accepted.", again.Summary);
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        var contact = Assert.Single(details!.Case.Contacts);
+        Assert.Equal(("security@google.com", CaseContactSource.SecurityTxt), (contact.Email, contact.Source));
+        Assert.True(details.Chain.IsValid, details.Chain.Problem);
+        var after = Assert.Single((await LatestAsync(reference, lead))!.Proposals, p => p.Id == proposal.Id);
+        Assert.Equal((ProposalState.Accepted, lead.Current.Name), (after.State, after.DecidedByName));
+        var events = await TimelineAsync(reference, lead);
+        Assert.Contains(events, e => e.Type == TimelineEventType.ContactAdded);
+        Assert.Contains(proposal.EvidenceSha256, Assert.Single(events, e => e.Type == TimelineEventType.ContactProposalDecided).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DecideAsync_Reject_RecordsTheDecisionAndAddsNoContact()
+    {
+        var (lead, reference) = await CaseOnLoopbackAsync("reject");
+        await StartAndRunAsync(reference, lead);
+        var proposal = Assert.Single((await LatestAsync(reference, lead))!.Proposals, p => p.Source == ContactSource.RdapAbuse);
+
+        var rejected = await DecideAsync(reference, proposal.Id, accept: false, lead);
+
+        Assert.True(rejected.Succeeded, rejected.Summary);
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Empty(details!.Case.Contacts);
+        Assert.Equal(ProposalState.Rejected, Assert.Single((await LatestAsync(reference, lead))!.Proposals, p => p.Id == proposal.Id).State);
+        Assert.StartsWith("Proposed contact rejected: network-abuse@google.com",
+            Assert.Single(await TimelineAsync(reference, lead), e => e.Type == TimelineEventType.ContactProposalDecided).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handler_AnotherResearchersCase_FailsAsNotFoundAndStoresNothing()
+    {
+        var (lead, reference) = await CaseOnLoopbackAsync("owner");
+        var stranger = await _app.CreateResearcherAsync("discovery-stranger");
+        await StartAndRunAsync(reference, lead);
+        var proposal = (await LatestAsync(reference, lead))!.Proposals[0];
+        var jobs = new RecordingJobClient();
+
+        var started = await StartAsync(reference, stranger, jobs);
+        var decided = await DecideAsync(reference, proposal.Id, accept: true, stranger);
+
+        Assert.Equal(CommandResult.NotFound.Summary, started.Summary);
+        Assert.Equal(CommandResult.NotFound.Summary, decided.Summary);
+        Assert.Empty(jobs.Requests);
+        Assert.Null(await LatestAsync(reference, stranger));
+        Assert.Equal(1, await _app.ExecuteDbContextAsync(db => db.Set<DiscoveryRun>().CountAsync(r => db.Cases.Any(c => c.Id == r.CaseId && c.Reference == reference))));
+        Assert.Equal(ProposalState.Proposed, (await LatestAsync(reference, lead))!.Proposals[0].State);
+    }
+
+    private async Task<(TestUser Lead, string Reference)> CaseOnLoopbackAsync(string label)
+    {
+        var lead = await _app.CreateResearcherAsync($"discovery-{label}");
+        var reference = await _app.CreateCaseAsync(lead, form =>
+        {
+            form.Host = "127.0.0.1";
+            form.Port = _server.Port;
+        });
+        return (lead, reference);
+    }
+
+    private Task<CommandResult> StartAsync(string reference, TestUser user, RecordingJobClient jobs, string? domains = "localhost") =>
+        _app.ExecuteScopeAsync(services => ActivatorUtilities.CreateInstance<FindCaseContacts.Handler>(services, jobs)
+            .StartAsync(reference, domains, user.Current));
+
+    /// <summary>Starts a run, then runs the job it queued the way Hangfire would, with the loopback discovery services.</summary>
+    private async Task<long> StartAndRunAsync(string reference, TestUser lead)
+    {
+        var jobs = new RecordingJobClient();
+        var started = await StartAsync(reference, lead, jobs);
+        Assert.True(started.Succeeded, started.Summary);
+        var request = Assert.Single(jobs.Requests);
+        Assert.Equal((typeof(FindOwnerContactsJob), nameof(FindOwnerContactsJob.RunAsync)), (request.Job.Type, request.Job.Method.Name));
+        var runId = (long)request.Job.Args[0];
+        await using var harness = new DiscoveryHarness(_server);
+        await _app.ExecuteScopeAsync(async services =>
+        {
+            await ActivatorUtilities.CreateInstance<FindOwnerContactsJob>(services, harness.Get<OwnerDiscovery>())
+                .RunAsync(runId, TestContext.Current.CancellationToken);
+            return 0;
+        });
+        return runId;
+    }
+
+    private Task<CommandResult> DecideAsync(string reference, long proposalId, bool accept, TestUser user) =>
+        _app.ExecuteAsync<FindCaseContacts.Handler, CommandResult>(h => h.DecideAsync(reference, proposalId, accept, user.Current));
+
+    private Task<FindCaseContacts.RunView?> LatestAsync(string reference, TestUser user) =>
+        _app.ExecuteAsync<FindCaseContacts.Handler, FindCaseContacts.RunView?>(h => h.LatestAsync(reference, user.Current));
+
+    private async Task<IReadOnlyList<TimelineEvent>> TimelineAsync(string reference, TestUser user) =>
+        (await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), user.Current)))!.Events;
+}
