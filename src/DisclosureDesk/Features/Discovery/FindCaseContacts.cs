@@ -26,6 +26,13 @@ public static class FindCaseContacts
     public sealed record RunView(long Id, DiscoveryRunState State, string RequestedByName, DateTime StartedAt, DateTime? FinishedAt,
         string? Error, IReadOnlyList<DiscoverySourceOutcome> Outcomes, IReadOnlyList<Proposal> Proposals);
 
+    /// <summary>
+    /// A run whose job was lost (never queued, or deleted from Hangfire) would block the case for good. Discovery's
+    /// own timeouts end a real run well within this, so an older run counts as abandoned and a new one may start;
+    /// the lost job, if it ever runs, finds its run no longer Running and does nothing.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(15);
+
     public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, CaseWriter writer, IBackgroundJobClient jobs)
     {
         /// <summary>Records a running discovery for the case and queues the job that does it.</summary>
@@ -39,9 +46,16 @@ public static class FindCaseContacts
             DiscoveryRun? run = null;
             var result = await writer.ChangeAsync(reference, user, async (db, @case, now) =>
             {
-                if (await db.Set<DiscoveryRun>().AnyAsync(r => r.CaseId == @case.Id && r.State == DiscoveryRunState.Running, cancellationToken))
+                var running = await db.Set<DiscoveryRun>().Where(r => r.CaseId == @case.Id && r.State == DiscoveryRunState.Running).ToListAsync(cancellationToken);
+                if (running.Any(r => r.StartedAt > now - AbandonedAfter))
                 {
                     return CommandResult.Fail("Contact discovery is already running for this case; wait for it to finish.");
+                }
+                foreach (var abandoned in running)
+                {
+                    abandoned.State = DiscoveryRunState.Failed;
+                    abandoned.FinishedAt = now;
+                    abandoned.Error = $"Abandoned: no result within {AbandonedAfter.TotalMinutes:N0} minutes of the start.";
                 }
                 run = new DiscoveryRun
                 {

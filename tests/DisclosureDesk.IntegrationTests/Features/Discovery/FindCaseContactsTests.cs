@@ -113,6 +113,24 @@ public abstract class FindCaseContactsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartAsync_RunWhoseJobWasLost_IsMarkedAbandonedAndANewRunStarts()
+    {
+        var (lead, reference) = await CaseOnLoopbackAsync("lost");
+        var jobs = new RecordingJobClient();
+        Assert.True((await StartAsync(reference, lead, jobs)).Succeeded);
+        _app.Time.Advance(FindCaseContacts.AbandonedAfter + TimeSpan.FromMinutes(1));
+
+        var again = await StartAsync(reference, lead, jobs);
+
+        Assert.True(again.Succeeded, again.Summary);
+        Assert.Equal(2, jobs.Requests.Count);
+        var runs = await _app.ExecuteDbContextAsync(db => db.Set<DiscoveryRun>()
+            .Where(r => db.Cases.Any(c => c.Id == r.CaseId && c.Reference == reference)).OrderBy(r => r.Id).ToListAsync());
+        Assert.Equal([DiscoveryRunState.Failed, DiscoveryRunState.Running], runs.Select(r => r.State));
+        Assert.StartsWith("Abandoned:", runs[0].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartAsync_ExtraDomainNotADomain_IsRefusedAndNothingIsStored()
     {
         var (lead, reference) = await CaseOnLoopbackAsync("baddomain");
