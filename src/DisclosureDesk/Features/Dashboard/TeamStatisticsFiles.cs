@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DisclosureDesk.Infrastructure.Csv;
 
 namespace DisclosureDesk.Features.Dashboard;
 
@@ -25,11 +26,11 @@ public static class TeamStatisticsFiles
 
     public static byte[] Csv(TeamStatistics.Report report)
     {
-        var csv = new StringBuilder();
-        AppendRow(csv, CsvHeader);
+        using var csv = new StringWriter(CultureInfo.InvariantCulture);
+        CsvFields.WriteRow(csv, CsvHeader.ToArray());
         foreach (var row in report.Rows)
         {
-            AppendRow(csv,
+            CsvFields.WriteRow(csv,
             [
                 row.Period,
                 Number(row.CasesOpened),
@@ -50,23 +51,5 @@ public static class TeamStatisticsFiles
             ? string.Create(CultureInfo.InvariantCulture, $"disclosuredesk-statistics-{year}.{extension}")
             : $"disclosuredesk-statistics.{extension}";
 
-    /// <summary>
-    /// One CSV cell. A cell a spreadsheet would run as a formula (=, +, -, @, and tab or CR, which some treat alike)
-    /// gets a leading apostrophe, so opening the file can never execute it; quotes per RFC 4180.
-    /// </summary>
-    public static string Cell(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
-
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static void AppendRow(StringBuilder csv, IReadOnlyList<string> cells)
-    {
-        csv.AppendJoin(',', cells.Select(Cell)).Append("\r\n");
-    }
 }

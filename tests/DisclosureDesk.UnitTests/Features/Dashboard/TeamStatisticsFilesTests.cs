@@ -5,20 +5,6 @@ namespace DisclosureDesk.UnitTests.Features.Dashboard;
 
 public sealed class TeamStatisticsFilesTests
 {
-    [Theory]
-    [InlineData("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"")]
-    [InlineData("+1+1", "'+1+1")]
-    [InlineData("-2", "'-2")]
-    [InlineData("@SUM(A1)", "'@SUM(A1)")]
-    [InlineData("\tcmd", "'\tcmd")]
-    [InlineData("2026-03", "2026-03")]
-    [InlineData("a,b", "\"a,b\"")]
-    [InlineData("", "")]
-    public void Cell_Value_IsNeutralisedAndQuoted(string value, string expected)
-    {
-        Assert.Equal(expected, TeamStatisticsFiles.Cell(value));
-    }
-
     [Fact]
     public void Csv_Report_WritesTheHeaderAndOneRowPerPeriodWithEmptyCellsForMissingFigures()
     {
