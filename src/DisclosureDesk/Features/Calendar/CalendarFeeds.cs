@@ -123,7 +123,7 @@ public static class CalendarFeeds
             var cases = db.CasesVisibleTo(user).Where(c => c.ClosedAt == null && c.FirstNotifiedAt != null);
             var caseList = await cases.AsNoTracking().OrderBy(c => c.Reference).ToListAsync(cancellationToken);
             var followUps = (await db.OutboxMessages.AsNoTracking()
-                    .Where(m => m.Purpose == OutboxPurpose.OwnerFollowUp && CaseCalendar.PendingStates.Contains(m.State)
+                    .Where(m => m.Purpose == OutboxPurpose.OwnerFollowUp && OutboxStates.NotYetSent.Contains(m.State)
                                 && cases.Select(c => (int?)c.Id).Contains(m.CaseId))
                     .Select(m => new OutboxMessage { Id = m.Id, CaseId = m.CaseId, Purpose = m.Purpose, State = m.State, DueAt = m.DueAt })
                     .ToListAsync(cancellationToken))

@@ -50,12 +50,13 @@ public static class DashboardActions
             var deadlineBefore = now + DeadlineHorizon;
 
             var cases = db.CasesVisibleTo(user).AsNoTracking();
-            var open = cases.Where(c => c.Status != CaseStatus.Closed && c.Status != CaseStatus.Rejected && c.Status != CaseStatus.Published);
+            // ClosedAt is set on entering a final status and cleared on reopening: the stored form of CaseStatusMachine.IsOpen.
+            var open = cases.Where(c => c.ClosedAt == null);
             var items = new List<Item>();
 
             var followUps = await db.OutboxMessages.AsNoTracking()
                 .Where(m => m.Purpose == OutboxPurpose.OwnerFollowUp
-                            && (m.State == OutboxState.Scheduled || m.State == OutboxState.Due)
+                            && OutboxStates.NotYetSent.Contains(m.State)
                             && m.DueAt < endOfToday)
                 .Join(cases, m => m.CaseId, c => (int?)c.Id, (m, c) => new { c.Reference, c.Title, m.DueAt, m.Subject })
                 .OrderBy(x => x.DueAt)

@@ -21,9 +21,6 @@ public static class CaseCalendar
 {
     public const string UidDomain = "disclosuredesk";
 
-    /// <summary>Outbox states of a follow-up that has not gone out yet.</summary>
-    public static readonly OutboxState[] PendingStates = [OutboxState.Scheduled, OutboxState.Due];
-
     /// <param name="title">The title as <paramref name="profile"/> shows it (masked for a public export).</param>
     /// <param name="followUps">The case's owner follow-ups; only pending ones are listed.</param>
     /// <param name="zone">The reader's time zone: a deadline falls on the day the case page shows them.</param>
@@ -63,7 +60,7 @@ public static class CaseCalendar
             items.Add(Day("no-response", "No response unless the owner answers", noResponseAt));
         }
         foreach (var message in followUps
-                     .Where(m => m.Purpose == OutboxPurpose.OwnerFollowUp && PendingStates.Contains(m.State))
+                     .Where(m => m.Purpose == OutboxPurpose.OwnerFollowUp && OutboxStates.NotYetSent.Contains(m.State))
                      .OrderBy(m => m.DueAt).ThenBy(m => m.Id))
         {
             var description = profile == ExportProfile.Full

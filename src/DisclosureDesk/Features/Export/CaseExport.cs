@@ -76,7 +76,7 @@ public static class CaseExport
             var followUps = profile == ExportProfile.Public
                 ? []
                 : await db.OutboxMessages.AsNoTracking()
-                    .Where(m => m.CaseId == @case.Id && m.Purpose == OutboxPurpose.OwnerFollowUp && CaseCalendar.PendingStates.Contains(m.State))
+                    .Where(m => m.CaseId == @case.Id && m.Purpose == OutboxPurpose.OwnerFollowUp && OutboxStates.NotYetSent.Contains(m.State))
                     .Select(m => new OutboxMessage { Id = m.Id, CaseId = m.CaseId, Purpose = m.Purpose, State = m.State, DueAt = m.DueAt, To = m.To, Subject = m.Subject })
                     .ToListAsync(cancellationToken);
 

@@ -2,6 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DisclosureDesk.Features.Notifications;
 
+/// <summary>Groups of <see cref="OutboxState"/> that several features ask about.</summary>
+public static class OutboxStates
+{
+    /// <summary>Not gone out yet: waiting for its time, or for its next attempt.</summary>
+    public static readonly OutboxState[] NotYetSent = [OutboxState.Scheduled, OutboxState.Due];
+}
+
 public enum OutboxState
 {
     /// <summary>Waiting for a later <see cref="OutboxMessage.DueAt"/> (a follow-up, a reminder).</summary>

@@ -144,6 +144,7 @@ public sealed class DashboardActionListTests : ComponentTestBase
         await CaseAsync(Researcher, "Closed with a bounce", c =>
         {
             c.Status = CaseStatus.Closed;
+            c.ClosedAt = Clock.GetUtcNow().UtcDateTime;
             c.Contacts.Add(new CaseContact
             {
                 Name = "Owner", Email = "owner@closed.example", AddedAt = Clock.GetUtcNow().UtcDateTime,
