@@ -38,22 +38,22 @@ public sealed class PurgeExpiredEvidenceJob(
                 {
                     return CommandResult.Fail("The case was reopened meanwhile.");
                 }
-                var files = await db.EvidenceFiles.Include(e => e.Content)
+                var files = await db.EvidenceFiles
                     .Where(e => e.CaseId == @case.Id && e.PurgedAt == null)
                     .OrderBy(e => e.Id)
                     .ToListAsync(cancellationToken);
-                foreach (var file in files)
-                {
-                    file.PurgedAt = now;
-                    if (file.Content is not null)
-                    {
-                        db.Remove(file.Content);
-                    }
-                }
                 if (files.Count == 0)
                 {
                     return CommandResult.Fail("Nothing left to purge.");
                 }
+                foreach (var file in files)
+                {
+                    file.PurgedAt = now;
+                }
+                // Deleted in the database, not loaded first: the bytes may be large. The delete runs in the writer's
+                // transaction, so a retry or a failure rolls it back with the rest.
+                var ids = files.Select(f => f.Id).ToList();
+                await db.Set<EvidenceContent>().Where(c => ids.Contains(c.EvidenceFileId)).ExecuteDeleteAsync(cancellationToken);
                 CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.EvidencePurged,
                     $"Evidence content deleted {options.Value.RetentionDays} days after the case was closed on {closedAt:yyyy-MM-dd} UTC; names and hashes are kept: " +
                     string.Join("; ", files.Select(f => $"\"{f.FileName}\" (SHA-256 {f.Sha256})")) + ".");

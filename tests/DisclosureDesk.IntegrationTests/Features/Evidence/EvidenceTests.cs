@@ -138,8 +138,12 @@ public abstract class EvidenceTests
         Assert.Contains(purged.Sha256, purgeEvent.Text, StringComparison.Ordinal);
         Assert.Null(await _app.ExecuteAsync<ManageEvidence.Handler, ManageEvidence.Download?>(h => h.DownloadAsync(closed, purged.Id, lead.Current)));
         Assert.True((await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(closed, lead.Current)))!.Chain.IsValid);
-        Assert.Null(Assert.Single((await ListAsync(open, lead))!).PurgedAt);
-        Assert.Null(Assert.Single((await ListAsync(reopened, lead))!).PurgedAt);
+        foreach (var kept in new[] { open, reopened })
+        {
+            var file = Assert.Single((await ListAsync(kept, lead))!);
+            Assert.Null(file.PurgedAt);
+            Assert.NotNull(await _app.ExecuteAsync<ManageEvidence.Handler, ManageEvidence.Download?>(h => h.DownloadAsync(kept, file.Id, lead.Current)));
+        }
     }
 
     private Task<CommandResult> AddAsync(string reference, TestUser user, string fileName, byte[] content, ManageEvidence.Form? form = null) =>
