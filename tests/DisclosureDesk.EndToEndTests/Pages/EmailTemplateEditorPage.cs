@@ -21,7 +21,11 @@ public sealed class EmailTemplateEditorPage(IPage page)
     public async Task OpenFromListAsync(string templateName)
     {
         await new NavMenu(page).Link("Email templates").ClickAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = templateName, Exact = true }).ClickAsync();
+        var template = page.GetByRole(AriaRole.Link, new() { Name = templateName, Exact = true });
+        // A click on the prerendered list while its circuit is still starting navigates away from a component
+        // being attached, and the editor it lands on then never became interactive.
+        await BlazorCircuit.WaitUntilInteractiveAsync(template);
+        await template.ClickAsync();
         await BlazorCircuit.WaitUntilInteractiveAsync(Source);
     }
 }
