@@ -33,6 +33,9 @@ public sealed class AppFixture : IAsyncLifetime
 
     public string DataDirectory => _server?.DataDirectory ?? throw new InvalidOperationException("The app is not running.");
 
+    /// <summary>The last lines the app wrote, for a failed test's output.</summary>
+    public IReadOnlyList<string> RecentAppLog(int lines) => _server?.RecentOutput(lines) ?? [];
+
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))

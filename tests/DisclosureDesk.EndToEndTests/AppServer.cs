@@ -29,8 +29,8 @@ public sealed partial class AppServer : IAsyncDisposable
     /// <summary>The app's data folder: its database, keys and, with no SMTP server configured, its outgoing mail.</summary>
     public string DataDirectory => _dataDirectory;
 
-    /// <summary>What the app has written so far, for failure messages.</summary>
-    public string Output => string.Join(Environment.NewLine, _output);
+    /// <summary>The last lines the app has written, for failure messages.</summary>
+    public IReadOnlyList<string> RecentOutput(int lines) => _output.TakeLast(lines).ToList();
 
     public static async Task<AppServer> StartAsync(CancellationToken cancellationToken)
     {
