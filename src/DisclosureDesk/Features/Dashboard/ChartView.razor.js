@@ -7,6 +7,10 @@ const palette = ['#0d6efd', '#198754', '#fd7e14', '#6f42c1', '#dc3545', '#20c997
 const charts = new WeakMap();
 
 export function render(canvas, spec) {
+    // The page moved on (an enhanced navigation) between the render and this call: nothing to draw on.
+    if (!canvas?.isConnected) {
+        return;
+    }
     const Chart = globalThis.Chart;
     const existing = charts.get(canvas);
     if (existing) {

@@ -27,6 +27,22 @@ public sealed class ChartViewTests : ComponentTestBase
     }
 
     [Fact]
+    public void Render_ScriptFailsToDraw_KeepsTheComponentAndItsNumbers()
+    {
+        var module = JSInterop.SetupModule("./Features/Dashboard/ChartView.razor.js");
+        module.SetupVoid("render", _ => true).SetException(new Microsoft.JSInterop.JSException("Cannot read properties of null (reading 'dataset')"));
+
+        var chart = Render<ChartView>(p => p
+            .Add(c => c.Title, "Open cases by status")
+            .Add(c => c.Labels, ["Notified"])
+            .Add(c => c.Series, [new ChartView.ChartSeries("Cases", [4])]));
+
+        module.VerifyInvoke("render");
+        Assert.False(Renderer.UnhandledException.IsCompleted, "The renderer caught an exception, which in the app ends the circuit.");
+        Assert.Equal("4", chart.Find("tbody td").TextContent);
+    }
+
+    [Fact]
     public void Render_Percentages_ShowsThemWithAPercentSign()
     {
         var module = JSInterop.SetupModule("./Features/Dashboard/ChartView.razor.js");
