@@ -65,6 +65,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
 app.MapNotifications();
 app.MapEvidence();
+app.MapDiscovery();
 app.MapExport();
 app.MapCalendar();
 app.MapDashboard();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Security.Cryptography;
 
@@ -6,13 +7,21 @@ namespace DisclosureDesk.Features.Discovery;
 /// <summary>What to discover for: a case's host (name or address), domains the researcher adds, ports to read TLS names from.</summary>
 public sealed record DiscoveryRequest(string Host, IReadOnlyList<string>? Domains = null, IReadOnlyList<int>? TlsPorts = null);
 
-/// <summary>The sources, in the order they are reported.</summary>
+/// <summary>
+/// The sources, in the order they are reported. They run in three phases: the host's address, then reverse DNS, TLS
+/// and RDAP side by side, then security.txt for every domain the first two phases found.
+/// </summary>
 public enum DiscoverySource
 {
+    [Display(Name = "Host address")]
     HostAddress,
+    [Display(Name = "Reverse DNS")]
     ReverseDns,
+    [Display(Name = "TLS certificate")]
     TlsCertificate,
+    [Display(Name = "RDAP")]
     Rdap,
+    [Display(Name = "security.txt")]
     SecurityTxt,
 }
 
@@ -26,20 +35,31 @@ public enum DiscoveryStep
 /// <summary>One step of one source for one target, as it happens: what a job shows as progress.</summary>
 public sealed record DiscoveryProgress(DiscoverySource Source, string Target, DiscoveryStep Step, string? Error = null);
 
+/// <summary>
+/// Told each <see cref="DiscoveryProgress"/>; discovery waits for it before the source goes on, so what it records is
+/// recorded before the source counts as done. It must not throw: a failure to record progress is not the source's.
+/// </summary>
+public delegate Task DiscoveryProgressHandler(DiscoveryProgress progress, CancellationToken cancellationToken);
+
 /// <summary>How one source ended for one target. A failed source never stops the others.</summary>
 public sealed record DiscoverySourceOutcome(DiscoverySource Source, string Target, bool Succeeded, string? Error);
 
 public enum ContactSource
 {
+    [Display(Name = "security.txt")]
     SecurityTxt,
+    [Display(Name = "RDAP abuse contact")]
     RdapAbuse,
+    [Display(Name = "RDAP registrant")]
     RdapRegistrant,
+    [Display(Name = "TLS certificate")]
     TlsCertificate,
 }
 
 public enum ContactKind
 {
     Email,
+    [Display(Name = "Web page")]
     Web,
     Phone,
 }

@@ -32,7 +32,7 @@ public class DiscoveryRun
     /// <summary>The researcher's extra domains, one per line.</summary>
     public string Domains { get; set; } = "";
 
-    /// <summary>JSON list of <see cref="DiscoverySourceOutcome"/>, written when the run ends.</summary>
+    /// <summary>JSON list of <see cref="FindCaseContacts.StoredOutcome"/>: written as each source starts and ends, and in full when the run ends.</summary>
     public string Outcomes { get; set; } = "[]";
 
     public string? Error { get; set; }

@@ -1,3 +1,4 @@
+using DisclosureDesk.Features.Users;
 using Microsoft.Extensions.Options;
 
 namespace DisclosureDesk.Features.Discovery;
@@ -33,5 +34,30 @@ public static class DiscoveryServiceCollectionExtensions
         builder.Services.AddScoped<FindCaseContacts.Handler>();
         builder.Services.AddScoped<FindOwnerContactsJob>();
         return builder;
+    }
+
+    /// <summary>
+    /// <c>GET /cases/{reference}/discovery/proposals/{id}/evidence</c>: the bytes a proposed contact was read from (a
+    /// security.txt, an RDAP response, a certificate), always as a download. A case the user may not see is a 404,
+    /// like one that does not exist.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDiscovery(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/cases/{reference}/discovery/proposals/{id:long}/evidence",
+                async (string reference, long id, HttpContext context, FindCaseContacts.Handler handler, CancellationToken cancellationToken) =>
+            {
+                var user = CurrentUser.From(context.User);
+                var evidence = user is null ? null : await handler.EvidenceAsync(reference, id, user, cancellationToken);
+                if (evidence is null)
+                {
+                    return Results.NotFound();
+                }
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                context.Response.Headers.ContentSecurityPolicy = "sandbox";
+                return Results.File(evidence.Content, evidence.MediaType, evidence.FileName);
+            })
+            .RequireAuthorization(Policies.ApprovedUser);
+        return endpoints;
     }
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using DisclosureDesk.Features.Cases;
@@ -24,7 +26,37 @@ public static class FindCaseContacts
         string Reason, string EvidenceSha256, ProposalState State, string? DecidedByName, DateTime? DecidedAt);
 
     public sealed record RunView(long Id, DiscoveryRunState State, string RequestedByName, DateTime StartedAt, DateTime? FinishedAt,
-        string? Error, IReadOnlyList<DiscoverySourceOutcome> Outcomes, IReadOnlyList<Proposal> Proposals);
+        string? Error, IReadOnlyList<SourceRow> Outcomes, IReadOnlyList<Proposal> Proposals)
+    {
+        public int Finished => Outcomes.Count(o => o.State is SourceState.Succeeded or SourceState.Failed);
+    }
+
+    public enum SourceState
+    {
+        Pending,
+        Running,
+        [Display(Name = "Done")]
+        Succeeded,
+        Failed,
+    }
+
+    /// <summary>
+    /// One source for one target as the case page shows it. A pending row has no target yet: it stands for a source
+    /// the run has not reached, whose targets are only known once the earlier phases end.
+    /// </summary>
+    public sealed record SourceRow(DiscoverySource Source, string? Target, SourceState State, string? Error)
+    {
+        public bool Succeeded => State == SourceState.Succeeded;
+    }
+
+    /// <summary>
+    /// <see cref="DiscoveryRun.Outcomes"/>' stored form: the job writes it as each source starts and ends, and the
+    /// final <see cref="DiscoverySourceOutcome"/> list when the run ends (which reads back with Running false).
+    /// </summary>
+    public sealed record StoredOutcome(DiscoverySource Source, string Target, bool Succeeded, string? Error, bool Running = false);
+
+    /// <summary>The raw bytes a proposal was read from, for download.</summary>
+    public sealed record EvidenceDownload(string FileName, string MediaType, byte[] Content);
 
     /// <summary>
     /// A run whose job was lost (never queued, or deleted from Hangfire) would block the case for good. Discovery's
@@ -85,22 +117,51 @@ public static class FindCaseContacts
         public async Task<RunView?> LatestAsync(string reference, CurrentUser user, CancellationToken cancellationToken = default)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var caseId = await db.CasesVisibleTo(user).Where(c => c.Reference == reference).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
-            if (caseId is null)
+            var target = await db.CasesVisibleTo(user).Where(c => c.Reference == reference).Select(c => new { c.Id, c.Host }).SingleOrDefaultAsync(cancellationToken);
+            if (target is null)
             {
                 return null;
             }
-            var run = await db.Set<DiscoveryRun>().AsNoTracking().Where(r => r.CaseId == caseId)
+            var run = await db.Set<DiscoveryRun>().AsNoTracking().Where(r => r.CaseId == target.Id)
                 .OrderByDescending(r => r.Id).Include(r => r.Contacts).FirstOrDefaultAsync(cancellationToken);
             if (run is null)
             {
                 return null;
             }
             return new RunView(run.Id, run.State, run.RequestedByName, run.StartedAt, run.FinishedAt, run.Error,
-                JsonSerializer.Deserialize<List<DiscoverySourceOutcome>>(run.Outcomes, OutcomeJson) ?? [],
+                SourceRows(JsonSerializer.Deserialize<List<StoredOutcome>>(run.Outcomes, OutcomeJson) ?? [],
+                    run.State == DiscoveryRunState.Running, hostIsName: !IPAddress.TryParse(target.Host.Trim('[', ']'), out _)),
                 run.Contacts.OrderByDescending(c => c.Confidence).ThenBy(c => c.Id)
                     .Select(c => new Proposal(c.Id, c.Kind, c.Address, c.Name, c.Source, c.Confidence, c.Reason, c.EvidenceSha256,
                         c.State, c.DecidedByName, c.DecidedAt)).ToList());
+        }
+
+        /// <summary>
+        /// The evidence a proposal was read from, as stored with its run; null when the user may not see the case or
+        /// the proposal is not on it. Public data the owner published, so reading it is not a timeline event.
+        /// </summary>
+        public async Task<EvidenceDownload?> EvidenceAsync(string reference, long proposalId, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var evidence = await (
+                from @case in db.CasesVisibleTo(user)
+                where @case.Reference == reference
+                join proposal in db.Set<DiscoveredContact>() on @case.Id equals proposal.CaseId
+                where proposal.Id == proposalId
+                join record in db.Set<DiscoveryEvidenceRecord>() on new { proposal.RunId, Sha256 = proposal.EvidenceSha256 } equals new { record.RunId, record.Sha256 }
+                select new { record.MediaType, record.Content }).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+            if (evidence is null)
+            {
+                return null;
+            }
+            var name = evidence.MediaType switch
+            {
+                "text/plain" => "security.txt",
+                "application/rdap+json" => "rdap.json",
+                "application/pkix-cert" => "certificate.der",
+                _ => "evidence.bin",
+            };
+            return new EvidenceDownload($"{reference}-proposal-{proposalId}-{name}", evidence.MediaType, evidence.Content);
         }
 
         /// <summary>Accepting adds the proposal as a case contact; either way the decision is recorded on the case.</summary>
@@ -156,6 +217,35 @@ public static class FindCaseContacts
 
         private static string Truncate(string text, int length) => text.Length > length ? text[..length] : text;
     }
+
+    /// <summary>
+    /// The rows the case page lists, in source order: what the run recorded, and while it runs one pending row for each
+    /// source not reached yet. A source with no row once a later phase has begun was skipped (no address to look up),
+    /// so it is not pending.
+    /// </summary>
+    public static IReadOnlyList<SourceRow> SourceRows(IReadOnlyList<StoredOutcome> stored, bool running, bool hostIsName)
+    {
+        var rows = stored.Select(o => new SourceRow(o.Source, o.Target,
+            o.Running && running ? SourceState.Running : o.Succeeded ? SourceState.Succeeded : SourceState.Failed,
+            o.Running && !running ? "Did not finish before the run ended." : o.Error)).ToList();
+        if (running)
+        {
+            var latestPhase = rows.Count == 0 ? -1 : rows.Max(r => Phase(r.Source));
+            rows.AddRange(Enum.GetValues<DiscoverySource>()
+                .Where(source => (hostIsName || source != DiscoverySource.HostAddress)
+                    && Phase(source) >= latestPhase && rows.All(r => r.Source != source))
+                .Select(source => new SourceRow(source, null, SourceState.Pending, null)));
+        }
+        return rows.OrderBy(r => r.Source).ThenBy(r => r.Target is null).ThenBy(r => r.Target, StringComparer.Ordinal).ToList();
+    }
+
+    // The phases of OwnerDiscovery: the host's address; reverse DNS, TLS and RDAP side by side; security.txt.
+    private static int Phase(DiscoverySource source) => source switch
+    {
+        DiscoverySource.HostAddress => 0,
+        DiscoverySource.SecurityTxt => 2,
+        _ => 1,
+    };
 
     /// <summary>Extra domains separated by spaces, commas or new lines; each must be a DNS name.</summary>
     public static IReadOnlyList<string> ParseDomains(string? text, out string? problem)

@@ -7,8 +7,9 @@ using Microsoft.EntityFrameworkCore;
 namespace DisclosureDesk.Features.Discovery;
 
 /// <summary>
-/// Runs the discovery a case's "Find contacts" started and stores what it found with one timeline event. Safe to run
-/// twice: a run that is no longer Running is left alone.
+/// Runs the discovery a case's "Find contacts" started, records each source's start and end on the run as it happens
+/// (the case page's progress), and stores what it found with one timeline event. Safe to run twice: a run that is no
+/// longer Running is left alone.
 /// </summary>
 public sealed class FindOwnerContactsJob(
     IDbContextFactory<AppDbContext> dbFactory,
@@ -36,10 +37,11 @@ public sealed class FindOwnerContactsJob(
         }
 
         DiscoveryReport report;
+        using var progress = new ProgressLog(runId, dbFactory, logger);
         try
         {
             report = await discovery.DiscoverAsync(
-                new DiscoveryRequest(host, domains.Split('\n', StringSplitOptions.RemoveEmptyEntries), TlsPorts(port)), null, cancellationToken);
+                new DiscoveryRequest(host, domains.Split('\n', StringSplitOptions.RemoveEmptyEntries), TlsPorts(port)), progress.RecordAsync, cancellationToken);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -102,4 +104,54 @@ public sealed class FindOwnerContactsJob(
                 FindCaseContacts.Describe(report, evidence), changes: changes);
             return CommandResult.Success;
         }, cancellationToken);
+
+    /// <summary>
+    /// The run's sources as they start and end, written to <see cref="DiscoveryRun.Outcomes"/> with a context of its
+    /// own per step. Writes take turns, so a later state never loses to an earlier one, and only touch a run still
+    /// Running: an abandoned run's late job changes nothing. A failed write is logged and skipped; the run's final
+    /// write records every outcome anyway.
+    /// </summary>
+    private sealed class ProgressLog(long runId, IDbContextFactory<AppDbContext> dbFactory, ILogger logger) : IDisposable
+    {
+        private readonly List<FindCaseContacts.StoredOutcome> _rows = [];
+        private readonly SemaphoreSlim _turn = new(1, 1);
+
+        public async Task RecordAsync(DiscoveryProgress progress, CancellationToken cancellationToken)
+        {
+            await _turn.WaitAsync(cancellationToken);
+            try
+            {
+                Apply(progress);
+                var json = JsonSerializer.Serialize(_rows, FindCaseContacts.OutcomeJson);
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                await db.Set<DiscoveryRun>().Where(r => r.Id == runId && r.State == DiscoveryRunState.Running)
+                    .ExecuteUpdateAsync(set => set.SetProperty(r => r.Outcomes, json), cancellationToken);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                logger.LogWarning(failure, "Could not record the progress of owner discovery run {RunId}", runId);
+            }
+            finally
+            {
+                _turn.Release();
+            }
+        }
+
+        public void Dispose() => _turn.Dispose();
+
+        private void Apply(DiscoveryProgress progress)
+        {
+            var started = _rows.FindIndex(r => r.Running && r.Source == progress.Source && r.Target == progress.Target);
+            var row = new FindCaseContacts.StoredOutcome(progress.Source, progress.Target,
+                progress.Step == DiscoveryStep.Succeeded, progress.Error, Running: progress.Step == DiscoveryStep.Started);
+            if (started >= 0 && progress.Step != DiscoveryStep.Started)
+            {
+                _rows[started] = row;
+            }
+            else
+            {
+                _rows.Add(row);
+            }
+        }
+    }
 }

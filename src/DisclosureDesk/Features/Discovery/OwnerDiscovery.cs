@@ -8,8 +8,8 @@ namespace DisclosureDesk.Features.Discovery;
 
 /// <summary>
 /// Discovers who to tell about a host: reverse DNS, the TLS certificate's names and RDAP run side by side, then
-/// security.txt is fetched for every domain found. Each source's failure is recorded and reported
-/// (<see cref="DiscoveryProgress"/>) without stopping the others. Nothing is stored: a caller (the case's
+/// security.txt is fetched for every domain found. Each source's start and end is reported as it happens
+/// (<see cref="DiscoveryProgressHandler"/>), and its failure recorded without stopping the others. Nothing is stored: a caller (the case's
 /// background job) decides what to keep. Callable once per case, concurrently for different cases.
 /// </summary>
 public sealed class OwnerDiscovery(
@@ -22,19 +22,19 @@ public sealed class OwnerDiscovery(
 {
     private static readonly int[] DefaultTlsPorts = [443];
 
-    public async Task<DiscoveryReport> DiscoverAsync(DiscoveryRequest request, IProgress<DiscoveryProgress>? progress, CancellationToken cancellationToken)
+    public async Task<DiscoveryReport> DiscoverAsync(DiscoveryRequest request, DiscoveryProgressHandler? progress, CancellationToken cancellationToken)
     {
-        var run = new Run(progress);
+        var run = new Run(progress, cancellationToken);
         var host = request.Host.Trim().Trim('[', ']').TrimEnd('.').ToLowerInvariant();
         var domains = new List<DiscoveredDomain>();
         var hostIsName = !IPAddress.TryParse(host, out var literal);
         if (hostIsName)
         {
-            AddDomain(domains, host, DomainOrigin.CaseHost, run);
+            await run.FailIfAsync(DiscoverySource.SecurityTxt, host, AddDomain(domains, host, DomainOrigin.CaseHost));
         }
         foreach (var domain in request.Domains ?? [])
         {
-            AddDomain(domains, domain, DomainOrigin.Researcher, run);
+            await run.FailIfAsync(DiscoverySource.SecurityTxt, domain, AddDomain(domains, domain, DomainOrigin.Researcher));
         }
 
         var addresses = literal is not null
@@ -42,7 +42,7 @@ public sealed class OwnerDiscovery(
             : await run.SourceAsync(DiscoverySource.HostAddress, host, () => guard.ResolveAsync(host, cancellationToken), cancellationToken) ?? [];
         if (literal is not null && guard.WhyBlocked(literal) is { } reason)
         {
-            run.Fail(DiscoverySource.HostAddress, host, $"{host} is a {reason} address; discovery does not look it up or connect to it.");
+            await run.FailIfAsync(DiscoverySource.HostAddress, host, $"{host} is a {reason} address; discovery does not look it up or connect to it.");
             addresses = [];
         }
 
@@ -66,7 +66,7 @@ public sealed class OwnerDiscovery(
                 network = await run.SourceAsync(DiscoverySource.Rdap, target, () => rdap.LookupAddressAsync(address, cancellationToken), cancellationToken);
                 foreach (var error in network?.ReferralErrors ?? [])
                 {
-                    run.Fail(DiscoverySource.Rdap, $"{target} referral", error);
+                    await run.FailIfAsync(DiscoverySource.Rdap, $"{target} referral", error);
                 }
                 if (network?.OriginAutnums.Count > 0)
                 {
@@ -89,11 +89,11 @@ public sealed class OwnerDiscovery(
 
         foreach (var name in reverseNames.Order(StringComparer.Ordinal))
         {
-            AddDomain(domains, name, DomainOrigin.ReverseDns, run: null);
+            AddDomain(domains, name, DomainOrigin.ReverseDns);
         }
         foreach (var name in certificates.OrderBy(c => c.Port).SelectMany(c => c.DnsNames))
         {
-            AddDomain(domains, name.StartsWith("*.", StringComparison.Ordinal) ? name[2..] : name, DomainOrigin.TlsCertificate, run: null);
+            AddDomain(domains, name.StartsWith("*.", StringComparison.Ordinal) ? name[2..] : name, DomainOrigin.TlsCertificate);
         }
         var checkedDomains = domains.Take(options.Value.MaxDomains).ToList();
         var files = new ConcurrentBag<FetchedSecurityTxt>();
@@ -250,7 +250,8 @@ public sealed class OwnerDiscovery(
         }
     }
 
-    private static void AddDomain(List<DiscoveredDomain> domains, string raw, DomainOrigin origin, Run? run)
+    /// <returns>Why <paramref name="raw"/> was not added, or null.</returns>
+    private static string? AddDomain(List<DiscoveredDomain> domains, string raw, DomainOrigin origin)
     {
         var name = raw.Trim().TrimEnd('.').ToLowerInvariant();
         string ascii;
@@ -264,34 +265,32 @@ public sealed class OwnerDiscovery(
         }
         if (ascii.Length == 0 || Uri.CheckHostName(ascii) != UriHostNameType.Dns)
         {
-            run?.Fail(DiscoverySource.SecurityTxt, raw, $"\"{raw}\" is not a domain name.");
-            return;
+            return $"\"{raw}\" is not a domain name.";
         }
         if (!domains.Any(d => d.Name == ascii))
         {
             domains.Add(new DiscoveredDomain(ascii, origin));
         }
+        return null;
     }
 
     /// <summary>One discovery run's progress and outcomes; sources run concurrently, so it locks.</summary>
-    private sealed class Run(IProgress<DiscoveryProgress>? progress)
+    private sealed class Run(DiscoveryProgressHandler? progress, CancellationToken runCancellation)
     {
         private readonly List<DiscoverySourceOutcome> _outcomes = [];
 
         public async Task<T?> SourceAsync<T>(DiscoverySource source, string target, Func<Task<T>> work, CancellationToken cancellationToken)
             where T : class
         {
-            progress?.Report(new DiscoveryProgress(source, target, DiscoveryStep.Started));
+            await ReportAsync(new DiscoveryProgress(source, target, DiscoveryStep.Started));
+            T result;
             try
             {
-                var result = await work();
-                Record(new DiscoverySourceOutcome(source, target, true, null));
-                progress?.Report(new DiscoveryProgress(source, target, DiscoveryStep.Succeeded));
-                return result;
+                result = await work();
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Fail(source, target, e switch
+                await FailIfAsync(source, target, e switch
                 {
                     FetchException or BlockedAddressException or RdapFormatException => e.Message,
                     OperationCanceledException => $"{target}: timed out.",
@@ -299,13 +298,23 @@ public sealed class OwnerDiscovery(
                 });
                 return null;
             }
+            Record(new DiscoverySourceOutcome(source, target, true, null));
+            await ReportAsync(new DiscoveryProgress(source, target, DiscoveryStep.Succeeded));
+            return result;
         }
 
-        public void Fail(DiscoverySource source, string target, string error)
+        /// <summary>Records <paramref name="error"/> as the source's failure for the target; nothing when it is null.</summary>
+        public async Task FailIfAsync(DiscoverySource source, string target, string? error)
         {
+            if (error is null)
+            {
+                return;
+            }
             Record(new DiscoverySourceOutcome(source, target, false, error));
-            progress?.Report(new DiscoveryProgress(source, target, DiscoveryStep.Failed, error));
+            await ReportAsync(new DiscoveryProgress(source, target, DiscoveryStep.Failed, error));
         }
+
+        private Task ReportAsync(DiscoveryProgress step) => progress?.Invoke(step, runCancellation) ?? Task.CompletedTask;
 
         public IReadOnlyList<DiscoverySourceOutcome> Outcomes()
         {

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Discovery;
 using DisclosureDesk.Features.Timeline;
@@ -6,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using CaseContactSource = DisclosureDesk.Features.Cases.ContactSource;
 using ContactSource = DisclosureDesk.Features.Discovery.ContactSource;
+using SourceState = DisclosureDesk.Features.Discovery.FindCaseContacts.SourceState;
 
 namespace DisclosureDesk.IntegrationTests.Features.Discovery;
 
@@ -95,6 +98,75 @@ public abstract class FindCaseContactsTests : IAsyncLifetime
         var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
         Assert.Null(details!.Case.Asn);
         Assert.Contains("Rdap 127.0.0.1: failed:", Assert.Single(await TimelineAsync(reference, lead), e => e.Type == TimelineEventType.OwnerDiscoveryRun).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_SecurityTxtStillLoading_TheSourcesThatEndedAreAlreadyOnTheRun()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var fileRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answerFile = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.Map("/.well-known/security.txt", async context =>
+        {
+            fileRequested.TrySetResult();
+            await answerFile.Task;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.Body.WriteAsync(DiscoverySamples.Bytes("google-style.txt"));
+        });
+        var (lead, reference) = await CaseOnLoopbackAsync("progress");
+        var runId = await StartRunAsync(reference, lead);
+
+        var job = RunJobAsync(runId);
+        // security.txt is fetched only once reverse DNS, TLS and RDAP have all ended.
+        await fileRequested.Task.WaitAsync(cancellationToken);
+        var during = await LatestAsync(reference, lead);
+        answerFile.SetResult();
+        await job;
+        var after = await LatestAsync(reference, lead);
+
+        Assert.Equal(DiscoveryRunState.Running, during!.State);
+        Assert.Contains(during.Outcomes, o => o is { Source: DiscoverySource.Rdap, Target: "127.0.0.1", State: SourceState.Succeeded });
+        Assert.Contains(during.Outcomes, o => o is { Source: DiscoverySource.TlsCertificate, State: SourceState.Succeeded });
+        Assert.Contains(during.Outcomes, o => o.Source == DiscoverySource.ReverseDns);
+        Assert.All(during.Outcomes.Where(o => o.Source != DiscoverySource.SecurityTxt),
+            o => Assert.True(o.State is SourceState.Succeeded or SourceState.Failed, $"{o.Source} {o.Target} is {o.State}"));
+        Assert.Contains(during.Outcomes, o => o is { Source: DiscoverySource.SecurityTxt, Target: "localhost", State: SourceState.Running });
+        Assert.Equal(during.Outcomes.Count(o => o.Source != DiscoverySource.SecurityTxt), during.Finished);
+        Assert.Equal(DiscoveryRunState.Completed, after!.State);
+        Assert.Contains(after.Outcomes, o => o is { Source: DiscoverySource.SecurityTxt, Target: "localhost", State: SourceState.Succeeded });
+        Assert.DoesNotContain(after.Outcomes, o => o.State is SourceState.Running or SourceState.Pending);
+    }
+
+    [Fact]
+    public async Task EvidenceAsync_ThroughTheEndpoint_GivesTheTeamEachProposalsBytesAndAStrangerA404()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var (lead, reference) = await CaseOnLoopbackAsync("evidence");
+        var stranger = await _app.CreateResearcherAsync("discovery-evidence-stranger");
+        await StartAndRunAsync(reference, lead);
+        var proposals = (await LatestAsync(reference, lead))!.Proposals;
+        using var leadBrowser = await _app.SignInAsync(lead);
+        using var strangerBrowser = await _app.SignInAsync(stranger);
+
+        Assert.Contains(proposals, p => p.Source == ContactSource.RdapAbuse);
+        foreach (var proposal in proposals)
+        {
+            var url = new Uri($"/cases/{reference}/discovery/proposals/{proposal.Id}/evidence", UriKind.Relative);
+            using var asLead = await leadBrowser.GetAsync(url, cancellationToken);
+            using var asStranger = await strangerBrowser.GetAsync(url, cancellationToken);
+
+            Assert.Equal(HttpStatusCode.OK, asLead.StatusCode);
+            var bytes = await asLead.Content.ReadAsByteArrayAsync(cancellationToken);
+            Assert.Equal(proposal.EvidenceSha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            Assert.Equal("attachment", asLead.Content.Headers.ContentDisposition?.DispositionType);
+            Assert.Equal("nosniff", Assert.Single(asLead.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal(HttpStatusCode.NotFound, asStranger.StatusCode);
+        }
+        var file = Assert.Single(proposals, p => p.Address == "security@google.com");
+        using var fileResponse = await leadBrowser.GetAsync(new Uri($"/cases/{reference}/discovery/proposals/{file.Id}/evidence", UriKind.Relative), cancellationToken);
+        Assert.Equal(DiscoverySamples.Bytes("google-style.txt"), await fileResponse.Content.ReadAsByteArrayAsync(cancellationToken));
+        Assert.Equal("text/plain", fileResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"{reference}-proposal-{file.Id}-security.txt", fileResponse.Content.Headers.ContentDisposition?.FileNameStar);
     }
 
     [Fact]
@@ -221,12 +293,24 @@ public abstract class FindCaseContactsTests : IAsyncLifetime
     /// <summary>Starts a run, then runs the job it queued the way Hangfire would, with the loopback discovery services.</summary>
     private async Task<long> StartAndRunAsync(string reference, TestUser lead)
     {
+        var runId = await StartRunAsync(reference, lead);
+        await RunJobAsync(runId);
+        return runId;
+    }
+
+    /// <summary>Starts a run and returns the id the queued job was given.</summary>
+    private async Task<long> StartRunAsync(string reference, TestUser lead)
+    {
         var jobs = new RecordingJobClient();
         var started = await StartAsync(reference, lead, jobs);
         Assert.True(started.Succeeded, started.Summary);
         var request = Assert.Single(jobs.Requests);
         Assert.Equal((typeof(FindOwnerContactsJob), nameof(FindOwnerContactsJob.RunAsync)), (request.Job.Type, request.Job.Method.Name));
-        var runId = (long)request.Job.Args[0];
+        return (long)request.Job.Args[0];
+    }
+
+    private async Task RunJobAsync(long runId)
+    {
         await using var harness = new DiscoveryHarness(_server);
         await _app.ExecuteScopeAsync(async services =>
         {
@@ -234,7 +318,6 @@ public abstract class FindCaseContactsTests : IAsyncLifetime
                 .RunAsync(runId, TestContext.Current.CancellationToken);
             return 0;
         });
-        return runId;
     }
 
     private Task<CommandResult> DecideAsync(string reference, long proposalId, bool accept, TestUser user) =>

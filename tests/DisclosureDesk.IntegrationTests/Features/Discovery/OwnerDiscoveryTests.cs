@@ -25,10 +25,15 @@ public sealed class OwnerDiscoveryTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private sealed class RecordingProgress : IProgress<DiscoveryProgress>
+    private sealed class RecordingProgress
     {
         public ConcurrentQueue<DiscoveryProgress> Reports { get; } = new();
-        public void Report(DiscoveryProgress value) => Reports.Enqueue(value);
+
+        public Task ReportAsync(DiscoveryProgress value, CancellationToken cancellationToken)
+        {
+            Reports.Enqueue(value);
+            return Task.CompletedTask;
+        }
     }
 
     [Fact]
@@ -38,7 +43,7 @@ public sealed class OwnerDiscoveryTests : IAsyncLifetime
         var progress = new RecordingProgress();
 
         var report = await harness.Get<OwnerDiscovery>().DiscoverAsync(
-            new DiscoveryRequest("127.0.0.1", ["localhost"], [_server.Port]), progress, TestContext.Current.CancellationToken);
+            new DiscoveryRequest("127.0.0.1", ["localhost"], [_server.Port]), progress.ReportAsync, TestContext.Current.CancellationToken);
 
         var fromFile = Assert.Single(report.Contacts, c => c.Address == "security@google.com");
         Assert.Equal((ContactKind.Email, ContactSource.SecurityTxt, ContactConfidence.High), (fromFile.Kind, fromFile.Source, fromFile.Confidence));
@@ -77,7 +82,7 @@ public sealed class OwnerDiscoveryTests : IAsyncLifetime
         var progress = new RecordingProgress();
 
         var discovery = harness.Get<OwnerDiscovery>().DiscoverAsync(
-            new DiscoveryRequest("127.0.0.1", ["localhost"], [silentPort]), progress, TestContext.Current.CancellationToken);
+            new DiscoveryRequest("127.0.0.1", ["localhost"], [silentPort]), progress.ReportAsync, TestContext.Current.CancellationToken);
         // The probe has connected and waits for a ServerHello that never comes; its handshake timeout runs on the fake clock.
         using var accepted = await silent.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
         harness.Time.Advance(TimeSpan.FromSeconds(1));
