@@ -93,6 +93,8 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<DisclosureDesk.Features.Timeline.AddCaseNote.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Export.ExportPreview.Handler>();
         Services.AddScoped<DashboardActions.Handler>();
+        Services.AddScoped<DisclosureDesk.Features.Escalation.EscalationEmail>();
+        Services.AddScoped<DisclosureDesk.Features.Escalation.ManageEscalationLadder.Handler>();
 
         _authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -73,6 +73,18 @@ public class Case
     /// <summary>Set while the researcher has paused the follow-ups; resuming shifts the remaining dates by the pause.</summary>
     public DateTime? FollowUpsPausedAt { get; set; }
 
+    /// <summary>The rungs of the escalation ladder this case climbs while the owner stays silent; None: the ladder is off.</summary>
+    public Escalation.EscalationSteps EscalationSteps { get; set; }
+
+    /// <summary>Days of silence before each rung; null: the configured default (<c>Escalation:SilenceDays</c>).</summary>
+    public int? EscalationSilenceDays { get; set; }
+
+    /// <summary>The highest rung reached, by an email or by skipping it for want of a recipient; None: only the owner was written to.</summary>
+    public Escalation.EscalationSteps EscalationReached { get; set; }
+
+    /// <summary>Since when the silence before the next rung counts: the first notification, then the last rung sent; a pause moves it later.</summary>
+    public DateTime? EscalationSilenceSince { get; set; }
+
     /// <summary>When the case last reached a final status (closed, rejected, published); null while open. Retention counts from here.</summary>
     public DateTime? ClosedAt { get; set; }
 

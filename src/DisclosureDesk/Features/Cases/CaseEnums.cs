@@ -85,3 +85,10 @@ public enum ContactSource
     [Display(Name = "TLS certificate")] TlsCertificate = 4,
     Website = 5,
 }
+
+public static class DataCategoriesExtensions
+{
+    /// <summary>Whether the exposed data is about people: anything but credentials and "other".</summary>
+    public static bool HoldPersonalData(this DataCategories categories) =>
+        (categories & ~(DataCategories.Credentials | DataCategories.Other)) != DataCategories.None;
+}

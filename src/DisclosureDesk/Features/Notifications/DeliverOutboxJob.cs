@@ -186,8 +186,8 @@ public sealed class DeliverOutboxJob(
 
         var now = time.GetUtcNow().UtcDateTime;
         var resolution = Resolve(row, row.Attempts + 1, result, now);
-        // Only what the owner was sent is proof of notification; the team's own reminders stay off the chain.
-        var recorded = row.CaseId is { } caseId && row.Purpose.IsToOwner() && resolution.IsFinal
+        // Only what the owner (or those escalated to) were sent is proof of notification; the team's own reminders stay off the chain.
+        var recorded = row.CaseId is { } caseId && row.Purpose.IsNoticeOnRecord() && resolution.IsFinal
             ? await RecordOnCaseAsync(row, caseId, claim, resolution, result)
             : await statements.RecordAsync(row.Id, claim, resolution);
         if (!recorded)

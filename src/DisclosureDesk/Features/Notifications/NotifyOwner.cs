@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Notifications.Templates;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
@@ -26,6 +27,9 @@ public static class NotifyOwner
         public string PolicyId { get; set; } = DisclosurePolicies.ExposedData.Id;
         public int? CustomDays { get; set; }
 
+        /// <summary>The rungs of the escalation ladder the case climbs if the owner stays silent; None: no escalation.</summary>
+        public EscalationSteps EscalationSteps { get; set; }
+
         [Required(ErrorMessage = "The email needs a subject.")]
         [StringLength(MaxSubjectLength, ErrorMessage = "The subject can be at most {1} characters.")]
         public string Subject { get; set; } = "";
@@ -44,7 +48,8 @@ public static class NotifyOwner
         DisclosurePolicy Policy,
         IReadOnlyList<string> Recipients,
         IReadOnlyList<FollowUpSchedule.PlannedEmail> FollowUps,
-        DateTime NoResponseAt);
+        DateTime NoResponseAt,
+        LadderPlan Ladder);
 
     /// <summary>Statuses in which the owner is known and may be told: from Owner identified on, while the case is open.</summary>
     public static bool CanNotifyIn(CaseStatus status) =>
@@ -56,6 +61,7 @@ public static class NotifyOwner
         EmailTemplateStore templateStore,
         Outbox outbox,
         IOptions<EmailOptions> emailOptions,
+        IOptions<EscalationOptions> escalationOptions,
         TimeProvider time)
     {
         /// <summary>The email as it would go out now to the chosen contacts, or the reason it cannot.</summary>
@@ -78,8 +84,12 @@ public static class NotifyOwner
             var templates = await templateStore.LoadActiveAsync(db, cancellationToken);
             var rendered = templates.Render(EmailTemplateId.InitialNotification, NotificationModel.Create(@case, parameters));
             var followUps = FollowUpSchedule.Plan(@case, templates, parameters, now, TimeSpan.Zero, now);
+            // The ladder as it will stand once the notification is sent: planned on this untracked copy of the case.
+            @case.FirstNotifiedAt = now;
+            @case.Status = CaseStatus.Notified;
+            var ladder = EscalationLadder.Plan(@case, Silence(@case), await ManageEscalationLadder.Handler.AuthoritiesAsync(db, @case, cancellationToken), form.EscalationSteps);
             return CommandResult<Draft>.Ok(new Draft(rendered.Subject, rendered.TextBody, parameters.DeadlineAt, policy,
-                contacts.Select(c => c.Email!).ToList(), followUps, now + FollowUpSchedule.NoResponseAfter));
+                contacts.Select(c => c.Email!).ToList(), followUps, now + FollowUpSchedule.NoResponseAfter, ladder));
         }
 
         /// <summary>The case's emails, newest first, or null when the user may not see the case.</summary>
@@ -92,7 +102,8 @@ public static class NotifyOwner
                 return null;
             }
             return await db.Set<OutboxMessage>().AsNoTracking()
-                .Where(m => m.CaseId == caseId && (m.Purpose == OutboxPurpose.OwnerNotification || m.Purpose == OutboxPurpose.OwnerFollowUp))
+                .Where(m => m.CaseId == caseId
+                    && (m.Purpose == OutboxPurpose.OwnerNotification || m.Purpose == OutboxPurpose.OwnerFollowUp || m.Purpose == OutboxPurpose.Escalation))
                 .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
                 .Select(m => new CaseEmail(m.Id, m.CreatedAt, m.State, m.To, m.Subject, m.SentAt, m.LastError, m.MessageId))
                 .ToListAsync(cancellationToken);
@@ -105,6 +116,10 @@ public static class NotifyOwner
             if (form.Subject.Contains('\r', StringComparison.Ordinal) || form.Subject.Contains('\n', StringComparison.Ordinal))
             {
                 errors.Add(new ValidationResult("The subject must be a single line.", [nameof(Form.Subject)]));
+            }
+            if ((form.EscalationSteps & ~EscalationLadder.AllRungs) != EscalationSteps.None)
+            {
+                errors.Add(new ValidationResult("Choose among the hosting provider, the national CERT and the data-protection authority.", [nameof(Form.EscalationSteps)]));
             }
             if (errors.Count > 0)
             {
@@ -135,12 +150,16 @@ public static class NotifyOwner
                 @case.DisclosureDays = policy.Days;
                 @case.DisclosureDeadlineAt = policy.DatesFor(now).PublishAfter;
                 @case.NoResponseAt = now + FollowUpSchedule.NoResponseAfter;
+                @case.EscalationSteps = form.EscalationSteps;
+                @case.EscalationSilenceSince = now;
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.OwnerNotified,
                     $"Owner notification queued to {string.Join(", ", recipients)}: \"{form.Subject.Trim()}\" (Message-ID <{initial.MessageId}>). " +
                     $"Disclosure deadline {@case.DisclosureDeadlineAt:yyyy-MM-dd} UTC under {policy.Name}. " +
                     $"Follow-ups scheduled for {string.Join(", ", followUps.Select(f => f.DueAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}; " +
                     $"No response on {@case.NoResponseAt:yyyy-MM-dd} if the owner stays silent.",
                     EventVisibility.Owner);
+                CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.EscalationLadderChanged,
+                    ManageEscalationLadder.Handler.Describe(form.EscalationSteps, Silence(@case).Days));
                 if (@case.Status == CaseStatus.OwnerIdentified)
                 {
                     @case.Status = CaseStatus.Notified;
@@ -219,6 +238,8 @@ public static class NotifyOwner
                 }
                 @case.FollowUpsPausedAt = null;
                 @case.NoResponseAt = (@case.NoResponseAt ?? firstNotifiedAt + FollowUpSchedule.NoResponseAfter) + shift;
+                // The pause held the ladder too: its silence resumes where it stood.
+                @case.EscalationSilenceSince = (@case.EscalationSilenceSince ?? firstNotifiedAt) + shift;
                 CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.FollowUpsChanged,
                     followUps.Count == 0
                         ? $"Follow-ups resumed; none were left to send. No response on {@case.NoResponseAt:yyyy-MM-dd}."
@@ -232,6 +253,8 @@ public static class NotifyOwner
             }
             return result;
         }
+
+        private TimeSpan Silence(Case @case) => TimeSpan.FromDays(@case.EscalationSilenceDays ?? escalationOptions.Value.SilenceDays);
 
         private NotificationParameters Parameters(Case @case, CurrentUser user, DisclosurePolicy policy, List<CaseContact> contacts, DateTime firstNotifiedAt, DateTime now) => new()
         {

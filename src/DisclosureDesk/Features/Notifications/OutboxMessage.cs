@@ -38,12 +38,18 @@ public enum OutboxPurpose
     [Display(Name = "Overdue digest")] OverdueDigest = 3,
     /// <summary>Account confirmation, password reset.</summary>
     Account = 4,
+    /// <summary>To a hosting provider, national CERT or data-protection authority, asking them to reach a silent owner.</summary>
+    Escalation = 5,
 }
 
 public static class OutboxPurposes
 {
-    /// <summary>Emails to a case's owner: their delivery results are proof of notification in the case's audit chain.</summary>
-    public static bool IsToOwner(this OutboxPurpose purpose) => purpose is OutboxPurpose.OwnerNotification or OutboxPurpose.OwnerFollowUp;
+    /// <summary>
+    /// Emails about a case to those outside the team (its owner, and whoever the case was escalated to): their delivery
+    /// results are proof of notification in the case's audit chain.
+    /// </summary>
+    public static bool IsNoticeOnRecord(this OutboxPurpose purpose) =>
+        purpose is OutboxPurpose.OwnerNotification or OutboxPurpose.OwnerFollowUp or OutboxPurpose.Escalation;
 }
 
 /// <summary>

@@ -35,6 +35,9 @@ public enum TimelineEventType
     [Display(Name = "Owner discovery started")] OwnerDiscoveryStarted = 21,
     [Display(Name = "Owner discovery run")] OwnerDiscoveryRun = 22,
     [Display(Name = "Contact proposal decided")] ContactProposalDecided = 23,
+    [Display(Name = "Escalated")] Escalated = 24,
+    [Display(Name = "Escalation step skipped")] EscalationStepSkipped = 25,
+    [Display(Name = "Escalation ladder changed")] EscalationLadderChanged = 26,
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses.Mail;
@@ -13,6 +14,7 @@ public static class RecurringJobs
     public const string EvidenceRetention = "evidence-retention";
     public const string ResearcherReminders = "researcher-reminders";
     public const string InboundMail = "inbound-mail";
+    public const string Escalations = "escalations";
 
     public static void Register(IRecurringJobManager manager, InboundOptions inbound)
     {
@@ -22,6 +24,7 @@ public static class RecurringJobs
         manager.AddOrUpdate<PurgeExpiredEvidenceJob>(EvidenceRetention, job => job.RunAsync(CancellationToken.None), Cron.Daily());
         // Every quarter hour: reminders go out at the local hour also in zones offset by 30 or 45 minutes.
         manager.AddOrUpdate<SendResearcherRemindersJob>(ResearcherReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
+        manager.AddOrUpdate<EscalateSilentCasesJob>(Escalations, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
         // Only while a mailbox is configured; removing the setting removes the job rather than leaving a no-op polling.
         if (inbound.Enabled)
         {

@@ -18,7 +18,7 @@ public enum EmailTemplateId
     [Display(Name = "Final notice", Description = "To the owner 21 days after the first notification, with the date the case becomes No response.")]
     FinalFollowUp = 3,
 
-    [Display(Name = "Escalation", Description = "To a hosting provider or CERT, asking them to reach an owner who does not answer.")]
+    [Display(Name = "Escalation to the hosting provider", Description = "To the network's abuse contact when the owner stays silent, the first rung of a case's escalation ladder.")]
     Escalation = 4,
 
     [Display(Name = "Deadline reminder", Description = "To the case's researchers before its disclosure deadline.")]
@@ -30,6 +30,12 @@ public enum EmailTemplateId
     [Display(Name = "Reset password", Description = "To someone who asked to reset their password, with the link to do it.")]
     ResetPassword = 7,
     OverdueDigest = 8,
+
+    [Display(Name = "Escalation to the national CERT", Description = "To the affected country's CERT from the escalation directory when the owner and the provider stay silent.")]
+    EscalationNationalCert = 9,
+
+    [Display(Name = "Escalation to the data-protection authority", Description = "To the affected country's data-protection authority, the last rung, for cases with personal data.")]
+    EscalationDataProtectionAuthority = 10,
 }
 
 public static class EmailTemplateCatalog
@@ -73,6 +79,8 @@ public static class EmailTemplateCatalog
         EmailTemplateId.ConfirmAccount => "confirm-account.liquid",
         EmailTemplateId.ResetPassword => "reset-password.liquid",
         EmailTemplateId.OverdueDigest => "overdue-digest.liquid",
+        EmailTemplateId.EscalationNationalCert => "escalation-national-cert.liquid",
+        EmailTemplateId.EscalationDataProtectionAuthority => "escalation-data-protection-authority.liquid",
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, null),
     };
 }

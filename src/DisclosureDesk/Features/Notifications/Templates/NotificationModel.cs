@@ -23,7 +23,6 @@ public sealed class NotificationModel
         var zone = parameters.TimeZone;
         var today = LocalDate(parameters.Now, zone);
         var deadline = LocalDate(parameters.DeadlineAt, zone);
-        var personalCategories = @case.DataCategories & ~(DataCategories.Credentials | DataCategories.Other);
         return new NotificationModel
         {
             Case = new CaseFields
@@ -40,7 +39,7 @@ public sealed class NotificationModel
                 RecordCount = @case.RecordCount?.ToString("N0", CultureInfo.InvariantCulture),
                 RecordCountMethod = @case.RecordCountMethod.DisplayName().ToLowerInvariant(),
                 DataCategories = [.. @case.DataCategories.FlagNames()],
-                PersonalData = personalCategories != DataCategories.None,
+                PersonalData = @case.DataCategories.HoldPersonalData(),
                 SpecialCategories = (@case.DataCategories & (DataCategories.Health | DataCategories.Biometric | DataCategories.SpecialCategories)) != 0,
                 AffectedCountry = CountryName(@case.AffectedCountry),
                 InEea = @case.AffectedCountry is { } country && EeaCountries.Contains(country),
@@ -71,6 +70,7 @@ public sealed class NotificationModel
                 ReplyTo = parameters.ReplyAddress,
                 TimeZone = ZoneName(zone),
                 CaseUrl = parameters.CaseUrl,
+                EscalatedTo = parameters.EscalatedTo,
             },
         };
     }
@@ -141,6 +141,9 @@ public sealed record NotificationParameters
 
     /// <summary>Link to the case in DisclosureDesk, for emails to the team only.</summary>
     public string? CaseUrl { get; init; }
+
+    /// <summary>The rungs of the escalation ladder already written to, each as a phrase with its date.</summary>
+    public IReadOnlyList<string> EscalatedTo { get; init; } = [];
 }
 
 public sealed class CaseFields
@@ -205,4 +208,7 @@ public sealed class NotificationFields
     public required string ReplyTo { get; init; }
     public required string TimeZone { get; init; }
     public string? CaseUrl { get; init; }
+
+    /// <summary>Who the case was escalated to before this email, e.g. "the hosting provider, Example Hosting (abuse@example.net), on 2026-11-20"; empty before any escalation.</summary>
+    public required IReadOnlyList<string> EscalatedTo { get; init; }
 }

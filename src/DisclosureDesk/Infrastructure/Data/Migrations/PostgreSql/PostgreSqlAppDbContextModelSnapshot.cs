@@ -116,6 +116,18 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int>("EscalationReached")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("EscalationSilenceDays")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("EscalationSilenceSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("EscalationSteps")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("FirstNotifiedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -107,6 +107,18 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("EscalationReached")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("EscalationSilenceDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("EscalationSilenceSince")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EscalationSteps")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("FirstNotifiedAt")
                         .HasColumnType("TEXT");
 

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DisclosureDesk.Features.Escalation;
+
+/// <summary>How long an owner's silence lasts before a case climbs to the next rung of its escalation ladder.</summary>
+public sealed class EscalationOptions
+{
+    public const string SectionName = "Escalation";
+    public const int MinSilenceDays = 1;
+    public const int MaxSilenceDays = 90;
+
+    /// <summary>
+    /// Days without a reply before each rung, unless a case sets its own. Two weeks is CERT/CC's practice before it
+    /// goes over a vendor's head.
+    /// </summary>
+    [Range(MinSilenceDays, MaxSilenceDays, ErrorMessage = "Escalation:SilenceDays must be between 1 and 90.")]
+    public int SilenceDays { get; set; } = 14;
+}

@@ -1,0 +1,61 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class EscalationLadder : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "EscalationReached",
+                table: "Cases",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<int>(
+                name: "EscalationSilenceDays",
+                table: "Cases",
+                type: "integer",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "EscalationSilenceSince",
+                table: "Cases",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "EscalationSteps",
+                table: "Cases",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "EscalationReached",
+                table: "Cases");
+
+            migrationBuilder.DropColumn(
+                name: "EscalationSilenceDays",
+                table: "Cases");
+
+            migrationBuilder.DropColumn(
+                name: "EscalationSilenceSince",
+                table: "Cases");
+
+            migrationBuilder.DropColumn(
+                name: "EscalationSteps",
+                table: "Cases");
+        }
+    }
+}
