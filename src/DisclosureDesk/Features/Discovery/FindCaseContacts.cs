@@ -204,7 +204,7 @@ public static class FindCaseContacts
             {
                 ContactKind.Web => "Reporting web page",
                 ContactKind.Phone => "Phone",
-                _ => proposal.Source == ContactSource.RdapAbuse ? "Abuse contact" : null,
+                _ => proposal.Source == ContactSource.RdapAbuse ? Escalation.EscalationLadder.AbuseContactRole : null,
             },
             Source = proposal.Source switch
             {
