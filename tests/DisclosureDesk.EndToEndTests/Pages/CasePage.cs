@@ -32,6 +32,8 @@ public sealed partial class CasePage
 
     public ILocator EvidencePanel => _page.GetByRole(AriaRole.Region, new() { Name = "Evidence", Exact = true });
 
+    public ILocator EscalationPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Escalation", Exact = true });
+
     public ILocator ExportPanel => _page.GetByRole(AriaRole.Region, new() { Name = "Export", Exact = true });
 
     public ILocator AuditChainStatus => _page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Audit chain" });
@@ -51,11 +53,15 @@ public sealed partial class CasePage
         await StatusPanel.GetByRole(AriaRole.Button, new() { Name = "Change status", Exact = true }).ClickAsync();
     }
 
-    public async Task AddContactAsync(string name, string email)
+    public async Task AddContactAsync(string name, string email, string? role = null)
     {
         await ContactsPanel.GetByText("Add a contact", new() { Exact = true }).ClickAsync();
         await ContactsPanel.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         await ContactsPanel.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
+        if (role is not null)
+        {
+            await ContactsPanel.GetByLabel("Role", new() { Exact = true }).FillAsync(role);
+        }
         await ContactsPanel.GetByRole(AriaRole.Button, new() { Name = "Add contact", Exact = true }).ClickAsync();
         await Assertions.Expect(ContactsPanel.GetByText(email)).ToBeVisibleAsync();
     }
