@@ -29,15 +29,19 @@ public static class CaseExport
         public ValueTask DisposeAsync() => db.DisposeAsync();
     }
 
-    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IOptions<ExportOptions> options)
+    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, CaseWriter writer, TimeProvider time, IOptions<ExportOptions> options)
     {
-        /// <summary>The export, or null when the case does not exist or the user may not see it (the same answer for both).</summary>
+        /// <summary>
+        /// The export, or null when the case does not exist or the user may not see it (the same answer for both).
+        /// Who exported what, under which profile, is recorded on the case's timeline as an internal event; it is
+        /// appended after the export's head was read, so an export never contains its own record.
+        /// </summary>
         public async Task<Download?> OpenAsync(Query query, CurrentUser user, CancellationToken cancellationToken = default)
         {
             var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             try
             {
-                var document = await LoadAsync(db, query.Reference, query.Profile, user, cancellationToken);
+                var document = await LoadAsync(db, query, user, cancellationToken);
                 if (document is null)
                 {
                     await db.DisposeAsync();
@@ -52,8 +56,24 @@ public static class CaseExport
             }
         }
 
-        private async Task<CaseExportDocument?> LoadAsync(AppDbContext db, string reference, ExportProfile profile, CurrentUser user, CancellationToken cancellationToken)
+        private async Task RecordAsync(int caseId, int head, Query query, CurrentUser user, CancellationToken cancellationToken)
         {
+            // Seeing the case is what allows the export; recording it must not also need the right to change the case.
+            var recorded = await writer.ChangeAsSystemAsync(caseId, (db, @case, now) =>
+            {
+                CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.CaseExported,
+                    $"Exported as {query.Format.Name()} under the {query.Profile.Name()} profile, up to event #{head}.");
+                return Task.FromResult(CommandResult.Success);
+            }, cancellationToken);
+            if (!recorded.Succeeded)
+            {
+                throw new InvalidOperationException($"The export of {query.Reference} could not be recorded: {recorded.Summary}");
+            }
+        }
+
+        private async Task<CaseExportDocument?> LoadAsync(AppDbContext db, Query query, CurrentUser user, CancellationToken cancellationToken)
+        {
+            var (reference, profile) = (query.Reference, query.Profile);
             var @case = await db.CasesVisibleTo(user).AsNoTracking()
                 .Include(c => c.Members)
                 .Include(c => c.Contacts)
@@ -88,6 +108,7 @@ public static class CaseExport
                 .Where(e => e.CaseId == caseId && e.Sequence <= head)
                 .Where(CaseExportDocument.VisibleTo(profile));
             var includedCount = await included.CountAsync(cancellationToken);
+            await RecordAsync(caseId, head, query, user, cancellationToken);
             var document = CaseExportDocument.Create(profile, time.GetUtcNow().UtcDateTime, user.Name, @case, team, @case.Contacts, evidence,
                 includedCount, _ => included.OrderBy(e => e.Sequence).AsAsyncEnumerable());
             return document with { Calendar = CaseCalendar.For(@case, document.Case.Title, followUps, profile, user.TimeZone) };

@@ -158,8 +158,11 @@ public static class NotifyOwner
                     $"Follow-ups scheduled for {string.Join(", ", followUps.Select(f => f.DueAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}; " +
                     $"No response on {@case.NoResponseAt:yyyy-MM-dd} if the owner stays silent.",
                     EventVisibility.Owner);
-                CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.EscalationLadderChanged,
-                    ManageEscalationLadder.Handler.Describe(form.EscalationSteps, Silence(@case).Days));
+                if (form.EscalationSteps != EscalationSteps.None)
+                {
+                    CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.EscalationLadderChanged,
+                        ManageEscalationLadder.Handler.Describe(form.EscalationSteps, Silence(@case).Days));
+                }
                 if (@case.Status == CaseStatus.OwnerIdentified)
                 {
                     @case.Status = CaseStatus.Notified;

@@ -38,6 +38,7 @@ public enum TimelineEventType
     [Display(Name = "Escalated")] Escalated = 24,
     [Display(Name = "Escalation step skipped")] EscalationStepSkipped = 25,
     [Display(Name = "Escalation ladder changed")] EscalationLadderChanged = 26,
+    [Display(Name = "Exported")] CaseExported = 27,
 }
 
 /// <summary>

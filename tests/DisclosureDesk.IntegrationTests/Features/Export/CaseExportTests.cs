@@ -71,7 +71,30 @@ public abstract class CaseExportTests
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var rows = (await csv.Content.ReadAsStringAsync(cancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(events.Count + 1, rows.Length);
+        // The header, every event the JSON held, and the record of the JSON export itself, made before the CSV's head was read.
+        Assert.Equal(events.Count + 2, rows.Length);
+        Assert.Contains("Exported as json under the full profile", rows[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_AnyFormat_IsRecordedOnTheTimelineAfterItsHeadSoItNeverHoldsItsOwnRecord()
+    {
+        var (lead, reference) = await CaseWithNotesAsync("export-recorded");
+        using var browser = await _app.SignInAsync(lead);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var before = await HeadAsync(reference);
+
+        using var export = await browser.GetAsync(new Uri($"/cases/{reference}/export?format=md&profile=public", UriKind.Relative), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.DoesNotContain("Exported as", await export.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+        var details = await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current));
+        Assert.Equal(before.Head + 1, details!.Case.LastEventSequence);
+        Assert.True(details.Chain.IsValid, details.Chain.Problem);
+        var timeline = await _app.ExecuteAsync<GetCaseTimeline.Handler, GetCaseTimeline.Page?>(h => h.HandleAsync(new GetCaseTimeline.Query(reference), lead.Current));
+        var recorded = timeline!.Events[0];
+        Assert.Equal((TimelineEventType.CaseExported, EventVisibility.Internal, lead.Id), (recorded.Type, recorded.Visibility, recorded.ActorId));
+        Assert.Equal($"Exported as md under the public profile, up to event #{before.Head}.", recorded.Text);
     }
 
     [Fact]
@@ -235,6 +258,8 @@ public abstract class CaseExportTests
             Assert.True(verification.IsValid, verification.Problem);
         }
 
+        // Each export is recorded on the timeline after its head was read: the next one ends one event later.
+        (head, headHash) = await HeadAsync(reference);
         using (var publicJson = await ExportAsync("json", "public"))
         using (var document = await JsonDocument.ParseAsync(await publicJson.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken))
         {
@@ -245,6 +270,7 @@ public abstract class CaseExportTests
             Assert.Equal(headHash, document.RootElement.GetProperty("chain").GetProperty("headHash").GetString());
         }
 
+        (head, headHash) = await HeadAsync(reference);
         using (var csv = await ExportAsync("csv"))
         {
             var rows = (await csv.Content.ReadAsStringAsync(cancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
@@ -252,14 +278,17 @@ public abstract class CaseExportTests
             Assert.EndsWith("," + headHash, rows[^1], StringComparison.Ordinal);
         }
 
+        (head, headHash) = await HeadAsync(reference);
         using (var md = await ExportAsync("md"))
         {
             var lines = (await md.Content.ReadAsStringAsync(cancellationToken)).Split('\n');
             Assert.Equal(head, lines.Count(l => l.StartsWith("- start: ", StringComparison.Ordinal)));
             Assert.Equal(head, lines.Count(l => l.StartsWith("| 20", StringComparison.Ordinal)));
-            Assert.Contains($"| Bulk step {added}. |", lines[^2], StringComparison.Ordinal);
+            Assert.Contains(lines, l => l.Contains($"| Bulk step {added}. |", StringComparison.Ordinal));
+            Assert.Contains("| Exported as csv under the full profile", lines[^2], StringComparison.Ordinal);
         }
 
+        (head, headHash) = await HeadAsync(reference);
         using (var html = await ExportAsync("html"))
         {
             var page = await html.Content.ReadAsStringAsync(cancellationToken);
@@ -268,16 +297,19 @@ public abstract class CaseExportTests
             Assert.EndsWith("</html>\n", page, StringComparison.Ordinal);
         }
 
+        (head, headHash) = await HeadAsync(reference);
         using (var csaf = await ExportAsync("csaf"))
         using (var document = await JsonDocument.ParseAsync(await csaf.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken))
         {
             var notes = document.RootElement.GetProperty("document").GetProperty("notes").EnumerateArray().ToList();
             var timeline = notes.Single(n => n.GetProperty("title").GetString() == "Timeline").GetProperty("text").GetString()!;
             Assert.Equal(head, timeline.Split('\n').Length);
-            Assert.EndsWith($"Bulk step {added}.", timeline, StringComparison.Ordinal);
+            Assert.Contains($"Bulk step {added}.", timeline, StringComparison.Ordinal);
+            Assert.EndsWith("Exported as html under the full profile, up to event #" + (head - 1) + ".", timeline, StringComparison.Ordinal);
             Assert.Contains(headHash, notes.Single(n => n.GetProperty("title").GetString() == "Audit chain").GetProperty("text").GetString(), StringComparison.Ordinal);
         }
 
+        (head, headHash) = await HeadAsync(reference);
         var path = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.csv");
         try
         {
@@ -320,6 +352,10 @@ public abstract class CaseExportTests
             var publicCount = await db.TimelineEvents.CountAsync(e => e.CaseId == @case.Id && e.Visibility == EventVisibility.Public);
             return (@case.LastEventSequence, @case.LastEventHash, publicCount);
         });
+
+    private Task<(int Head, string Hash)> HeadAsync(string reference) =>
+        _app.ExecuteDbContextAsync(db => db.Cases.Where(c => c.Reference == reference)
+            .Select(c => new ValueTuple<int, string>(c.LastEventSequence, c.LastEventHash)).SingleAsync());
 
     private async Task<(TestUser Lead, string Reference)> CaseWithNotesAsync(string label)
     {
