@@ -12,6 +12,7 @@ using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
 using DisclosureDesk.Infrastructure.Email;
+using DisclosureDesk.Infrastructure.Health;
 using DisclosureDesk.Infrastructure.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +33,7 @@ builder.AddEscalation();
 builder.AddCalendar();
 builder.AddDiscovery();
 builder.AddDashboard();
+builder.AddHealth();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -69,6 +71,7 @@ app.MapDiscovery();
 app.MapExport();
 app.MapCalendar();
 app.MapDashboard();
+app.MapHealth();
 app.UseJobs();
 
 await app.RunAsync();

@@ -230,6 +230,21 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, TimeProvid
         }
     }
 
+    /// <summary>
+    /// Connects, signs in when credentials are configured, and says goodbye, sending nothing: whether mail could go
+    /// out now. Throws what MailKit throws when it could not.
+    /// </summary>
+    public static async Task ProbeAsync(SmtpOptions smtp, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
+        await client.ConnectAsync(smtp.Host ?? throw new InvalidOperationException("Email:Smtp:Host is not set."), smtp.Port, SocketOptions(smtp.Security), cancellationToken);
+        if (!string.IsNullOrEmpty(smtp.UserName))
+        {
+            await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", cancellationToken);
+        }
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
     private static SecureSocketOptions SocketOptions(SmtpSecurity security) => security switch
     {
         SmtpSecurity.None => SecureSocketOptions.None,
