@@ -14,6 +14,7 @@ using DisclosureDesk.Infrastructure.Data;
 using DisclosureDesk.Infrastructure.Email;
 using DisclosureDesk.Infrastructure.Health;
 using DisclosureDesk.Infrastructure.Jobs;
+using DisclosureDesk.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve the framework's static assets from the build output in every environment, not only Development,
@@ -34,6 +35,7 @@ builder.AddCalendar();
 builder.AddDiscovery();
 builder.AddDashboard();
 builder.AddHealth();
+builder.AddSecurityHeaders();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -49,6 +51,7 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
 }
 
+app.UseSecurityHeaders();
 if (app.Environment.IsDevelopment())
 {
     app.UseMigrationsEndPoint();
@@ -60,10 +63,15 @@ else
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseHttpsRedirection();
+// Called here rather than left to the host, which would put them first: a sign-in redirect or a 403 must leave
+// through UseSecurityHeaders too.
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// UseSecurityHeaders sends a stricter frame-ancestors (with the rest of the policy) on every response, pages included.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 app.MapAdditionalIdentityEndpoints();
 app.MapNotifications();
 app.MapEvidence();

@@ -19,10 +19,8 @@ public static class CalendarServiceCollectionExtensions
     {
         endpoints.MapGet("/calendar/{token}.ics", async (string token, HttpContext context, CalendarFeeds.Handler handler, CancellationToken cancellationToken) =>
             {
-                // The secret is in the path: no page, log-in redirect or referrer may carry it further.
+                // The secret is in the path: no page, log-in redirect or cache may carry it further (every response is no-referrer).
                 context.Response.Headers.CacheControl = "no-store";
-                context.Response.Headers["Referrer-Policy"] = "no-referrer";
-                context.Response.Headers.XContentTypeOptions = "nosniff";
                 var feed = await handler.RenderAsync(token, cancellationToken);
                 if (feed is null)
                 {

@@ -46,7 +46,6 @@ public static class DashboardServiceCollectionExtensions
         }
         var report = await handler.HandleAsync(new TeamStatistics.Query(parsedYear), cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.XContentTypeOptions = "nosniff";
         return extension == "json"
             ? Results.File(TeamStatisticsFiles.Json(report), "application/json", TeamStatisticsFiles.FileName(report, "json"))
             : Results.File(TeamStatisticsFiles.Csv(report), "text/csv; charset=utf-8", TeamStatisticsFiles.FileName(report, "csv"));

@@ -53,7 +53,6 @@ public static class DiscoveryServiceCollectionExtensions
                     return Results.NotFound();
                 }
                 context.Response.Headers.CacheControl = "no-store";
-                context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.Headers.ContentSecurityPolicy = "sandbox";
                 return Results.File(evidence.Content, evidence.MediaType, evidence.FileName);
             })

@@ -32,7 +32,6 @@ public static class EvidenceServiceCollectionExtensions
                     return Results.NotFound();
                 }
                 context.Response.Headers.CacheControl = "no-store";
-                context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.Headers.ContentSecurityPolicy = "sandbox";
                 return Results.File(download.Content, download.ContentType, download.FileName);
             })

@@ -41,7 +41,6 @@ public static class ExportServiceCollectionExtensions
                 }
                 // A full export holds contacts, evidence hashes and internal notes; no shared cache should keep a copy.
                 context.Response.Headers.CacheControl = "no-store";
-                context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.ContentType = download.ContentType;
                 var disposition = new ContentDispositionHeaderValue("attachment");
                 disposition.SetHttpFileName(download.FileName);
