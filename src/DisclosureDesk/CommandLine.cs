@@ -20,8 +20,12 @@ internal static class CommandLine
                 return await VerifyAuditAsync(scope.ServiceProvider);
             case "export":
                 return await ExportAsync(scope.ServiceProvider, args[1..]);
+            case "backup":
+                return await BackupAsync(scope.ServiceProvider, args[1..]);
+            case "restore":
+                return await RestoreAsync(scope.ServiceProvider, args[1..]);
             default:
-                await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'. Commands: verify-audit, export. Run without a command to start the web app.");
+                await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'. Commands: verify-audit, export, backup, restore. Run without a command to start the web app.");
                 return 2;
         }
     }
@@ -43,6 +47,82 @@ internal static class CommandLine
         }
         Console.WriteLine($"OK: {report.CasesChecked} case(s), {report.EventsChecked} timeline event(s); every audit chain verifies.");
         return 0;
+    }
+
+    private const string BackupUsage = "Usage: backup --output FILE.zip";
+    private const string RestoreUsage = "Usage: restore FILE.zip (into the configured Database:DataDirectory, which must hold no database yet)";
+
+    /// <summary>Where the SQLite database and the keys are, or null (with the reason written) when this is not a SQLite installation.</summary>
+    private static async Task<(string DatabaseFile, string KeysDirectory)?> SqlitePathsAsync(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+        if (database.Provider != DatabaseProvider.Sqlite)
+        {
+            await Console.Error.WriteLineAsync(
+                "backup and restore handle the embedded SQLite database. On PostgreSQL use pg_dump / pg_restore (see docs/operations.md), and copy the data folder's keys/ with it.");
+            return null;
+        }
+        var contentRoot = services.GetRequiredService<IHostEnvironment>().ContentRootPath;
+        var databaseFile = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(DataServiceCollectionExtensions.SqliteConnectionString(database, contentRoot)).DataSource;
+        return (databaseFile, DataServiceCollectionExtensions.KeysDirectory(database.DataDirectory, contentRoot));
+    }
+
+    private static async Task<int> BackupAsync(IServiceProvider services, string[] args)
+    {
+        if (args is not ["--output", var output])
+        {
+            await Console.Error.WriteLineAsync(BackupUsage);
+            return 2;
+        }
+        if (await SqlitePathsAsync(services) is not { } paths)
+        {
+            return 2;
+        }
+        if (!File.Exists(paths.DatabaseFile))
+        {
+            await Console.Error.WriteLineAsync($"There is no database at {paths.DatabaseFile} to back up.");
+            return 2;
+        }
+        var manifest = await DataBackup.CreateAsync(paths.DatabaseFile, paths.KeysDirectory, Path.GetFullPath(output),
+            services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, CancellationToken.None);
+        Console.WriteLine($"Backed up to {Path.GetFullPath(output)}: {string.Join(", ", manifest.Rows.Select(r => $"{r.Value} {r.Key}"))}; " +
+            $"{manifest.Sha256.Count - 1} key file(s); schema {manifest.LastMigration}.");
+        return 0;
+    }
+
+    private static async Task<int> RestoreAsync(IServiceProvider services, string[] args)
+    {
+        if (args is not [var backup] || backup.StartsWith('-'))
+        {
+            await Console.Error.WriteLineAsync(RestoreUsage);
+            return 2;
+        }
+        if (!File.Exists(backup))
+        {
+            await Console.Error.WriteLineAsync($"There is no file {backup}.");
+            return 2;
+        }
+        if (await SqlitePathsAsync(services) is not { } paths)
+        {
+            return 2;
+        }
+        DataBackup.RestoreOutcome outcome;
+        try
+        {
+            outcome = await DataBackup.RestoreAsync(backup, paths.DatabaseFile, paths.KeysDirectory, CancellationToken.None);
+        }
+        catch (Exception failure) when (failure is BackupException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"Not restored: {failure.Message}");
+            return 1;
+        }
+        Console.WriteLine($"Restored {backup} (made {outcome.Manifest.CreatedAt:yyyy-MM-dd HH:mm} UTC) into {Path.GetDirectoryName(paths.DatabaseFile)}.");
+        foreach (var mismatch in outcome.Mismatches)
+        {
+            await Console.Error.WriteLineAsync($"MISMATCH: {mismatch}");
+        }
+        var verified = await VerifyAuditAsync(services);
+        return outcome.Mismatches.Count > 0 ? 1 : verified;
     }
 
     private const string ExportUsage = "Usage: export REFERENCE [--format json|md|csv|html|csaf|ics] [--profile full|owner|public] [--output FILE]";

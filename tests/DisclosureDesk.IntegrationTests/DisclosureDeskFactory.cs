@@ -168,7 +168,10 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
     /// a child process: the command builds its own host and writes to the console, neither of which can share
     /// a process with the hosts the tests run in parallel.
     /// </summary>
-    public async Task<CommandLineRun> RunCommandLineAsync(params string[] args)
+    public Task<CommandLineRun> RunCommandLineAsync(params string[] args) => RunCommandLineAsync(DatabaseSettings, args);
+
+    /// <summary>The same, against the database <paramref name="databaseSettings"/> describe instead of this fixture's.</summary>
+    public async Task<CommandLineRun> RunCommandLineAsync(IReadOnlyDictionary<string, string?> databaseSettings, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -181,7 +184,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
         {
             start.ArgumentList.Add(arg);
         }
-        foreach (var (key, value) in DatabaseSettings)
+        foreach (var (key, value) in databaseSettings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

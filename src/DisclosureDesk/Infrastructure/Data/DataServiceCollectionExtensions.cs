@@ -23,7 +23,7 @@ public static class DataServiceCollectionExtensions
         var dataDirectory = builder.Configuration[$"{DatabaseOptions.SectionName}:{nameof(DatabaseOptions.DataDirectory)}"] ?? new DatabaseOptions().DataDirectory;
         builder.Services.AddDataProtection()
             .SetApplicationName("DisclosureDesk")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(Path.Combine(contentRoot, dataDirectory)), "keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(KeysDirectory(dataDirectory, contentRoot)));
         builder.Services.AddSingleton(sp => BuildOptions(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
         builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderDbContextFactory>();
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
@@ -54,6 +54,10 @@ public static class DataServiceCollectionExtensions
         }
         builder.AddInterceptors(new AppendOnlyInterceptor());
     }
+
+    /// <summary>The Data Protection keys that decrypt the evidence, kept in the data folder beside the database.</summary>
+    public static string KeysDirectory(string dataDirectory, string contentRoot) =>
+        Path.Combine(Path.GetFullPath(Path.Combine(contentRoot, dataDirectory)), "keys");
 
     public static string SqliteConnectionString(DatabaseOptions options, string contentRoot)
     {
