@@ -85,7 +85,7 @@ public static class DashboardActions
                 + (string.IsNullOrWhiteSpace(b.BounceDetail) ? "" : ": " + b.BounceDetail))));
 
             var failed = await db.OutboxMessages.AsNoTracking()
-                .Where(m => (m.Purpose == OutboxPurpose.OwnerNotification || m.Purpose == OutboxPurpose.OwnerFollowUp)
+                .Where(m => (m.Purpose == OutboxPurpose.OwnerNotification || m.Purpose == OutboxPurpose.OwnerFollowUp || m.Purpose == OutboxPurpose.Escalation)
                             && (m.State == OutboxState.Failed || m.State == OutboxState.Unknown)
                             && m.DueAt >= problemsSince)
                 .Join(open, m => m.CaseId, c => (int?)c.Id, (m, c) => new { c.Reference, c.Title, m.DueAt, m.State, m.Subject, m.LastError })

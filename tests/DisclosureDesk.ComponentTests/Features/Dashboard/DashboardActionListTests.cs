@@ -55,6 +55,18 @@ public sealed class DashboardActionListTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task Render_EscalationEmailFailed_IsListedAsAProblemOnItsCase()
+    {
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var escalated = await CaseAsync(Researcher, "Escalated to the CERT", c => c.Status = CaseStatus.Escalated);
+        await FollowUpAsync(escalated, "Request for coordination", now.AddHours(-3), OutboxState.Failed, OutboxPurpose.Escalation);
+
+        var list = Render<DashboardActionList>();
+
+        Assert.Contains("Email failed: Request for coordination", Item(list, escalated).TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Render_AnotherResearchersCases_AreNotShown()
     {
         var now = Clock.GetUtcNow().UtcDateTime;
@@ -172,11 +184,12 @@ public sealed class DashboardActionListTests : ComponentTestBase
         return reference;
     }
 
-    private async Task FollowUpAsync(string reference, string subject, DateTime dueAt, OutboxState state = OutboxState.Scheduled)
+    private async Task FollowUpAsync(string reference, string subject, DateTime dueAt, OutboxState state = OutboxState.Scheduled,
+        OutboxPurpose purpose = OutboxPurpose.OwnerFollowUp)
     {
         await using var db = CreateDbContext();
         var caseId = await db.Cases.Where(c => c.Reference == reference).Select(c => c.Id).SingleAsync(TestContext.Current.CancellationToken);
-        var message = _outbox.Enqueue(db, new OutgoingEmail(["owner@db.example"], subject, "Body", caseId, OutboxPurpose.OwnerFollowUp), dueAt);
+        var message = _outbox.Enqueue(db, new OutgoingEmail(["owner@db.example"], subject, "Body", caseId, purpose), dueAt);
         // The outbox never schedules into the past; a row left behind by a stalled delivery is set so by hand.
         message.DueAt = message.NextAttemptAt = dueAt;
         message.State = state;
