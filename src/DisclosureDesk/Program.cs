@@ -7,6 +7,7 @@ using DisclosureDesk.Features.Discovery;
 using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Export;
+using DisclosureDesk.Features.Import;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Users;
@@ -32,6 +33,7 @@ builder.AddEscalation();
 builder.AddCalendar();
 builder.AddDiscovery();
 builder.AddDashboard();
+builder.AddImport();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
