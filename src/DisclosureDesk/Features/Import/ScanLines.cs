@@ -60,7 +60,7 @@ public static class ScanLines
 
     private static Line Decode(int number, MemoryStream bytes, bool tooLong, bool unterminated)
     {
-        if (tooLong)
+        if (tooLong || bytes.Length > MaxLineBytes)
         {
             return new Line(number, null, $"The line is longer than {MaxLineBytes / 1024} KiB.", unterminated);
         }
