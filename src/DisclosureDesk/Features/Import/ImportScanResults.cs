@@ -281,6 +281,8 @@ public static class ImportScanResults
                 return CommandResult.Fail("This import has already started.");
             }
             jobs.Enqueue<ImportCasesJob>(job => job.RunAsync(runId, CancellationToken.None));
+            // The staged rows hold all the job needs, and a queued run is never read again.
+            File.Delete(UploadPath(runId));
             return CommandResult.Success;
         }
 
