@@ -74,8 +74,8 @@ public abstract class ImportScanResultsTests
         var run = await ImportAsync(runId, user, ImportGrouping.PerHost);
 
         Assert.Equal((ImportRunState.Completed, 2), (run.State, run.CasesCreated));
-        var uploads = _app.Services.GetRequiredService<ImportScanResults.Handler>();
-        Assert.False(File.Exists(uploads.UploadPath(runId)), "The stored upload is deleted once the import is queued.");
+        var upload = await _app.ExecuteAsync<ImportScanResults.Handler, string>(h => Task.FromResult(h.UploadPath(runId)));
+        Assert.False(File.Exists(upload), "The stored upload is deleted once the import is queued.");
         var cases = await CasesOfAsync(runId);
         Assert.Equal(("bücher.example", 27017, Severity.High, ServiceEngine.MongoDB), (cases[0].Host, cases[0].Port, cases[0].Severity, cases[0].Service));
         Assert.Equal(("search.example.org", 9200, Severity.Critical), (cases[1].Host, cases[1].Port, cases[1].Severity));
