@@ -1,5 +1,6 @@
 using Bunit;
 using DisclosureDesk.Features.Import;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 
 namespace DisclosureDesk.ComponentTests.Features.Import;
@@ -27,5 +28,55 @@ public sealed class ImportPageTests : ComponentTestBase
         page.WaitForAssertion(() => Assert.Contains("3 rows have errors", page.Find(".alert-danger").TextContent, StringComparison.Ordinal));
         await using var db = CreateDbContext();
         Assert.Empty(db.Cases);
+    }
+
+    [Fact]
+    public async Task Progress_WhileTheJobRuns_UpdatesEveryTwoSecondsAndCancelAsksTheJobToStop()
+    {
+        var runId = await RunAsync(ImportRunState.Running, done: 0);
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("run", runId));
+        var page = Render<ImportPage>();
+        Assert.StartsWith("0 of 1000 findings done", page.Find(".import-progress [role=status]").TextContent.Trim(), StringComparison.Ordinal);
+
+        await SetAsync(runId, ImportRunState.Running, done: 500);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        page.WaitForAssertion(() => Assert.StartsWith("500 of 1000 findings done", page.Find(".import-progress [role=status]").TextContent.Trim(), StringComparison.Ordinal));
+        Assert.Equal("width: 50%", page.Find(".progress-bar").GetAttribute("style"));
+
+        page.Find(".import-progress button").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Cancelling…", page.Find(".import-progress button").TextContent.Trim()));
+        await using (var db = CreateDbContext())
+        {
+            Assert.True(db.Set<ImportRun>().Single(r => r.Id == runId).CancelRequested);
+        }
+
+        await SetAsync(runId, ImportRunState.Cancelled, done: 500);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        page.WaitForAssertion(() => Assert.Contains("Cancelled", page.Find("#progress-heading").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll(".import-progress button"));
+    }
+
+    private async Task<long> RunAsync(ImportRunState state, int done)
+    {
+        await using var db = CreateDbContext();
+        var run = new ImportRun
+        {
+            FileName = "large.jsonl", Sha256 = new string('b', 64), State = state, CreatedById = Researcher.Id, CreatedByName = Researcher.Name,
+            CreatedAt = Clock.GetUtcNow().UtcDateTime, ValidRows = 1000, RowsTotal = 1000, RowsDone = done,
+        };
+        db.Add(run);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return run.Id;
+    }
+
+    private async Task SetAsync(long runId, ImportRunState state, int done)
+    {
+        await using var db = CreateDbContext();
+        var run = db.Set<ImportRun>().Single(r => r.Id == runId);
+        (run.State, run.RowsDone) = (state, done);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 }
