@@ -184,6 +184,28 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task Job_BatchFailsHalfway_RollsBackThatWholeBatchAndKeepsTheOnesBefore()
+    {
+        var user = await _app.CreateResearcherAsync("failing");
+        var batchSize = new ImportOptions().BatchSize;
+        var file = string.Join('\n', UniqueHosts(2 * batchSize).Select(h => $$"""{"ip_str":"{{h}}","port":27017}"""));
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "failing.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+        // A staged row the case form would refuse, last in the second batch: that batch's earlier cases are filed first.
+        await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId && r.Line == 2 * batchSize)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.Host, "not a host!")));
+
+        var run = await ImportAsync(runId, user, ImportGrouping.PerHost);
+
+        Assert.Equal((ImportRunState.Failed, batchSize, batchSize), (run.State, run.RowsDone, run.CasesCreated));
+        Assert.StartsWith("Batch 2 failed and was not imported", run.Error, StringComparison.Ordinal);
+        Assert.Equal(batchSize, (await CasesOfAsync(runId)).Count);
+        var secondBatchHosts = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>()
+            .Where(r => r.RunId == runId && r.Line > batchSize).Select(r => r.HostKey).ToListAsync());
+        Assert.Equal(0, await _app.ExecuteDbContextAsync(db => db.Cases.CountAsync(c => secondBatchHosts.Contains(c.HostKey))));
+    }
+
+    [Fact]
     public async Task Preview_DuplicatesOfExistingCases_NamesOnlyVisibleCasesAndTheJobSkipsThemAll()
     {
         var user = await _app.CreateResearcherAsync("dupes");
