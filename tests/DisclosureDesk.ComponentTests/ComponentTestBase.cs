@@ -95,6 +95,13 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<DashboardActions.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Escalation.EscalationEmail>();
         Services.AddScoped<DisclosureDesk.Features.Escalation.ManageEscalationLadder.Handler>();
+        Services.AddSingleton(Options.Create(new DisclosureDesk.Features.Import.ImportOptions()));
+        Services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment
+        {
+            ContentRootPath = _directory,
+            EnvironmentName = "Development",
+        });
+        Services.AddScoped<DisclosureDesk.Features.Import.ImportScanResults.Handler>();
 
         _authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

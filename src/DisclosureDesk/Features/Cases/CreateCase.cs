@@ -27,23 +27,35 @@ public static class CreateCase
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-            var @case = new Case
-            {
-                Reference = await CaseReferenceAllocator.NextAsync(db, options.Value.ReferencePrefix, now.Year, cancellationToken),
-                Status = CaseStatus.New,
-                LeadId = user.Id,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            form.ApplyTo(@case);
-            db.Cases.Add(@case);
-            await db.SaveChangesAsync(cancellationToken);
-
-            CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.CaseCreated,
-                $"Case {@case.Reference} filed: {@case.Service.DisplayName()} at {@case.Host}:{@case.Port}.");
-            await db.SaveChangesAsync(cancellationToken);
+            var @case = await FileAsync(db, form, user.Id, user.AsActor(), now, options.Value.ReferencePrefix, origin: null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return CommandResult<string>.Ok(@case.Reference);
         }
+    }
+
+    /// <summary>
+    /// Adds a validated case and its CaseCreated event inside the caller's transaction (the form and the import both
+    /// file cases this way). <paramref name="origin"/>, when given, ends the event's text: where the case came from.
+    /// </summary>
+    internal static async Task<Case> FileAsync(
+        AppDbContext db, CaseForm form, string leadId, Actor actor, DateTime now, string referencePrefix, string? origin,
+        CancellationToken cancellationToken)
+    {
+        var @case = new Case
+        {
+            Reference = await CaseReferenceAllocator.NextAsync(db, referencePrefix, now.Year, cancellationToken),
+            Status = CaseStatus.New,
+            LeadId = leadId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        form.ApplyTo(@case);
+        db.Cases.Add(@case);
+        await db.SaveChangesAsync(cancellationToken);
+
+        CaseTimeline.Append(db, @case, actor, now, TimelineEventType.CaseCreated,
+            $"Case {@case.Reference} filed: {@case.Service.DisplayName()} at {@case.Host}:{@case.Port}." + (origin is null ? "" : " " + origin));
+        await db.SaveChangesAsync(cancellationToken);
+        return @case;
     }
 }

@@ -1,0 +1,158 @@
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Timeline;
+using DisclosureDesk.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DisclosureDesk.Features.Import;
+
+/// <summary>
+/// Files the cases of a queued import, a batch of whole groups at a time: each batch's cases, timeline events, staged
+/// rows and the run's progress are saved in one transaction, so a batch is all there or not at all, and a row is never
+/// half imported. A cancel is honoured between batches. Safe to run twice: imported rows are no longer Pending, and a
+/// finished run is left alone.
+/// </summary>
+public sealed class ImportCasesJob(
+    IDbContextFactory<AppDbContext> dbFactory,
+    TimeProvider time,
+    IOptions<ImportOptions> options,
+    IOptions<CaseOptions> caseOptions,
+    ILogger<ImportCasesJob> logger)
+{
+    /// <summary>Called after each batch commits, with the number of batches done; tests use it to cancel between batches.</summary>
+    internal Func<int, Task>? AfterBatch { get; set; }
+
+    public async Task RunAsync(long runId, CancellationToken cancellationToken)
+    {
+        ImportRun run;
+        List<ImportRow> pending;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var found = await db.Set<ImportRun>().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
+            if (found is null || found.State is not (ImportRunState.Queued or ImportRunState.Running))
+            {
+                return;
+            }
+            run = found;
+            if (run.ErrorRows > 0 && !run.SkipBadRows)
+            {
+                await FinishAsync(runId, ImportRunState.Failed, "The file has rows with errors and skipping them was not agreed.", cancellationToken);
+                return;
+            }
+            run.State = ImportRunState.Running;
+            run.StartedAt ??= time.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync(cancellationToken);
+            pending = await ImportScanResults.PendingRowsAsync(db, runId, cancellationToken);
+        }
+
+        var batches = Batches(ImportPlan.GroupRows(pending, run.Grouping), options.Value.BatchSize).ToList();
+        var done = 0;
+        foreach (var batch in batches)
+        {
+            if (await CancelRequestedAsync(runId, cancellationToken))
+            {
+                await FinishAsync(runId, ImportRunState.Cancelled, null, cancellationToken);
+                return;
+            }
+            try
+            {
+                await ImportBatchAsync(run, batch, cancellationToken);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                logger.LogError(failure, "Import {RunId} failed in batch {Batch}", runId, done + 1);
+                await FinishAsync(runId, ImportRunState.Failed, $"Batch {done + 1} failed and was not imported: {failure.Message}", cancellationToken);
+                return;
+            }
+            done++;
+            if (AfterBatch is { } afterBatch)
+            {
+                await afterBatch(done);
+            }
+        }
+        await FinishAsync(runId, ImportRunState.Completed, null, cancellationToken);
+    }
+
+    /// <summary>Whole groups, in file order, until a batch holds at least <paramref name="size"/> findings.</summary>
+    private static IEnumerable<List<ImportPlan.Group>> Batches(IReadOnlyList<ImportPlan.Group> groups, int size)
+    {
+        var batch = new List<ImportPlan.Group>();
+        var rows = 0;
+        foreach (var group in groups)
+        {
+            batch.Add(group);
+            rows += group.Rows.Count;
+            if (rows >= size)
+            {
+                yield return batch;
+                batch = [];
+                rows = 0;
+            }
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    private async Task ImportBatchAsync(ImportRun run, List<ImportPlan.Group> batch, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Checked again inside the batch: a case may have been filed by hand since the preview.
+        var existing = await ImportScanResults.ExistingCasesAsync(db, batch.SelectMany(g => g.Rows).ToList(), cancellationToken);
+        var created = 0;
+        var skipped = 0;
+        var origin = $"From import {run.Id}: {run.FileName} (SHA-256 {run.Sha256}).";
+        foreach (var group in batch)
+        {
+            var fresh = group.Rows.Where(r => !existing.ContainsKey((r.HostKey, r.Port))).ToList();
+            var stale = group.Rows.Where(r => existing.ContainsKey((r.HostKey, r.Port))).Select(r => r.Id).ToList();
+            skipped += stale.Count;
+            if (stale.Count > 0)
+            {
+                await db.Set<ImportRow>().Where(r => stale.Contains(r.Id))
+                    .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.DuplicateOfCase), cancellationToken);
+            }
+            if (fresh.Count == 0)
+            {
+                continue;
+            }
+            var form = ImportPlan.Form(group with { Rows = fresh }, run);
+            if (ModelValidation.Validate(form) is { Count: > 0 } invalid)
+            {
+                throw new InvalidOperationException($"Line {fresh[0].Line}: {CommandResult.Fail(invalid).Summary}");
+            }
+            var @case = await CreateCase.FileAsync(db, form, run.CreatedById, new Actor(run.CreatedById, run.CreatedByName), now,
+                caseOptions.Value.ReferencePrefix, origin, cancellationToken);
+            var ids = fresh.Select(r => r.Id).ToList();
+            await db.Set<ImportRow>().Where(r => ids.Contains(r.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported).SetProperty(r => r.CaseId, @case.Id), cancellationToken);
+            created++;
+        }
+        var rows = batch.Sum(g => g.Rows.Count);
+        await db.Set<ImportRun>().Where(r => r.Id == run.Id).ExecuteUpdateAsync(set => set
+            .SetProperty(r => r.RowsDone, r => r.RowsDone + rows)
+            .SetProperty(r => r.CasesCreated, r => r.CasesCreated + created)
+            .SetProperty(r => r.SkippedExisting, r => r.SkippedExisting + skipped), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<bool> CancelRequestedAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ImportRun>().Where(r => r.Id == runId).Select(r => r.CancelRequested).SingleAsync(cancellationToken);
+    }
+
+    private async Task FinishAsync(long runId, ImportRunState state, string? error, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.Set<ImportRun>().Where(r => r.Id == runId).ExecuteUpdateAsync(set => set
+            .SetProperty(r => r.State, state)
+            .SetProperty(r => r.FinishedAt, now)
+            .SetProperty(r => r.Error, error), cancellationToken);
+    }
+}

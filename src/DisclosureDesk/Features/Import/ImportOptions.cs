@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DisclosureDesk.Features.Import;
+
+public sealed class ImportOptions
+{
+    public const string SectionName = "Import";
+
+    /// <summary>The largest scan file a researcher may upload. 100 MB by default.</summary>
+    [Range(1_024, 2_147_483_647, ErrorMessage = "Import:MaxUploadBytes must be between 1024 and 2147483647.")]
+    public long MaxUploadBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Findings per transaction: a batch is imported whole or not at all, and a cancel stops between batches.</summary>
+    [Range(1, 10_000, ErrorMessage = "Import:BatchSize must be between 1 and 10000.")]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>How many row errors the preview keeps and shows.</summary>
+    [Range(1, 10_000, ErrorMessage = "Import:PreviewErrors must be between 1 and 10000.")]
+    public int PreviewErrors { get; set; } = 100;
+}

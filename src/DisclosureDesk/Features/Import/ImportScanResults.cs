@@ -1,0 +1,361 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DisclosureDesk.Features.Import;
+
+/// <summary>
+/// Importing a scan file: store the upload, read it with a format (and a CSV column mapping) into staged rows, preview
+/// the cases it would file, then start, watch and cancel the background job. A run is the uploader's own (and an
+/// administrator's); anyone else is told it does not exist.
+/// </summary>
+public static class ImportScanResults
+{
+    private const int StageChunk = 1_000;
+    private const int PreviewGroups = 50;
+
+    public sealed record Preview(
+        ImportRun Run,
+        IReadOnlyList<ImportRowError> Errors,
+        IReadOnlyList<ExistingDuplicate> Existing,
+        IReadOnlyList<PlannedCase> Cases,
+        int CaseCount);
+
+    /// <summary>A staged finding a case already has. <c>Reference</c> is null when the user may not see that case.</summary>
+    public sealed record ExistingDuplicate(int Line, string Endpoint, string? Reference);
+
+    public sealed record PlannedCase(string Title, int Findings);
+
+    public sealed record CsvColumns(IReadOnlyList<string> Header, Dictionary<CsvField, int> Proposed);
+
+    public sealed class Handler(
+        IDbContextFactory<AppDbContext> dbFactory,
+        TimeProvider time,
+        IOptions<ImportOptions> options,
+        IOptions<DatabaseOptions> database,
+        IHostEnvironment environment,
+        IBackgroundJobClient jobs)
+    {
+        private ImportOptions Options => options.Value;
+
+        /// <summary>Stores the upload in the data directory with its SHA-256; refuses files over the size cap.</summary>
+        public async Task<CommandResult<long>> UploadAsync(Stream content, string fileName, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            if (!user.IsApproved)
+            {
+                return CommandResult.Fail("Your account must be approved before you can import findings.");
+            }
+            Directory.CreateDirectory(UploadDirectory);
+            var temporary = Path.Combine(UploadDirectory, $"{Guid.NewGuid():N}.part");
+            string sha256;
+            long size = 0;
+            try
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                await using (var file = File.Create(temporary))
+                {
+                    var buffer = new byte[81_920];
+                    int read;
+                    while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+                    {
+                        size += read;
+                        if (size > Options.MaxUploadBytes)
+                        {
+                            return CommandResult.Fail(TooLarge(Options.MaxUploadBytes));
+                        }
+                        hash.AppendData(buffer, 0, read);
+                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    }
+                }
+                if (size == 0)
+                {
+                    return CommandResult.Fail("The file is empty.");
+                }
+                sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                var name = Path.GetFileName(fileName.Trim());
+                var run = new ImportRun
+                {
+                    FileName = string.IsNullOrEmpty(name) ? "upload" : name.Length > CaseLimits.NameLength ? name[..CaseLimits.NameLength] : name,
+                    Sha256 = sha256,
+                    SizeBytes = size,
+                    Format = name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ImportFormat.Csv : ImportFormat.SearchEngineJson,
+                    State = ImportRunState.Uploaded,
+                    CreatedById = user.Id,
+                    CreatedByName = user.Name,
+                    CreatedAt = time.GetUtcNow().UtcDateTime,
+                };
+                db.Add(run);
+                await db.SaveChangesAsync(cancellationToken);
+                File.Move(temporary, UploadPath(run.Id), overwrite: true);
+                return CommandResult<long>.Ok(run.Id);
+            }
+            finally
+            {
+                File.Delete(temporary);
+            }
+        }
+
+        public static string TooLarge(long limit) =>
+            $"The file is larger than {limit / (1024.0 * 1024.0):0.#} MB, the most an import takes. Split it into smaller files.";
+
+        /// <summary>The CSV header and the mapping proposed from its names.</summary>
+        public async Task<CsvColumns?> CsvColumnsAsync(long runId, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            var run = await FindAsync(runId, user, cancellationToken);
+            if (run is null || !File.Exists(UploadPath(run.Id)))
+            {
+                return null;
+            }
+            await using var file = File.OpenRead(UploadPath(run.Id));
+            var header = CsvFindingParser.ReadHeader(file);
+            return header is null ? null : new CsvColumns(header, CsvFindingParser.ProposeMapping(header));
+        }
+
+        /// <summary>
+        /// Reads the stored file with <paramref name="format"/> into staged rows, replacing an earlier reading, and counts
+        /// valid rows, row errors and duplicates within the file. Nothing outside the run changes.
+        /// </summary>
+        public async Task<CommandResult> StageAsync(long runId, ImportFormat format, IReadOnlyDictionary<CsvField, int>? mapping, CurrentUser user,
+            CancellationToken cancellationToken = default)
+        {
+            var run = await FindAsync(runId, user, cancellationToken);
+            if (run is null)
+            {
+                return CommandResult.Fail("No such import.");
+            }
+            if (run.State is not (ImportRunState.Uploaded or ImportRunState.Staged) || !File.Exists(UploadPath(run.Id)))
+            {
+                return CommandResult.Fail("This import has already started; upload the file again to import it anew.");
+            }
+            if (!Enum.IsDefined(format))
+            {
+                return CommandResult.Fail("Choose the file's format.");
+            }
+
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.Set<ImportRow>().Where(r => r.RunId == runId).ExecuteDeleteAsync(cancellationToken);
+
+            var errors = new List<ImportRowError>();
+            var errorCount = 0;
+            var valid = 0;
+            var duplicates = 0;
+            var seen = new HashSet<(string, int)>();
+            await using (var file = File.OpenRead(UploadPath(run.Id)))
+            {
+                var rows = format == ImportFormat.Csv
+                    ? CsvFindingParser.Parse(file, mapping ?? new Dictionary<CsvField, int>())
+                    : JsonLinesParser.Parse(file, format);
+                foreach (var row in rows)
+                {
+                    if (row.Error is { } error)
+                    {
+                        errorCount++;
+                        if (errors.Count < Options.PreviewErrors)
+                        {
+                            errors.Add(error);
+                        }
+                        continue;
+                    }
+                    var finding = row.Finding!;
+                    valid++;
+                    var unique = seen.Add((finding.HostKey, finding.Port));
+                    duplicates += unique ? 0 : 1;
+                    db.Add(Stage(runId, finding, unique ? ImportRowState.Pending : ImportRowState.DuplicateInFile));
+                    if (valid % StageChunk == 0)
+                    {
+                        await db.SaveChangesAsync(cancellationToken);
+                        db.ChangeTracker.Clear();
+                    }
+                }
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+
+            await db.Set<ImportRun>().Where(r => r.Id == runId).ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.State, ImportRunState.Staged)
+                .SetProperty(r => r.Format, format)
+                .SetProperty(r => r.CsvMapping, mapping == null ? null : JsonSerializer.Serialize(mapping, (JsonSerializerOptions?)null))
+                .SetProperty(r => r.ValidRows, valid)
+                .SetProperty(r => r.ErrorRows, errorCount)
+                .SetProperty(r => r.DuplicateRows, duplicates)
+                .SetProperty(r => r.Errors, JsonSerializer.Serialize(errors, (JsonSerializerOptions?)null)), cancellationToken);
+            return CommandResult.Success;
+        }
+
+        private static ImportRow Stage(long runId, ScanFinding finding, ImportRowState state) => new()
+        {
+            RunId = runId,
+            Line = finding.Line,
+            Host = finding.Host,
+            HostKey = finding.HostKey,
+            Port = finding.Port,
+            Transport = finding.Transport,
+            Service = finding.Service,
+            Product = finding.Product,
+            Organization = finding.Organization,
+            Asn = finding.Asn,
+            Hostnames = string.Join('\n', finding.Hostnames),
+            SeenAt = finding.SeenAt,
+            Severity = finding.Severity,
+            Name = finding.Name,
+            Raw = finding.Raw,
+            State = state,
+        };
+
+        /// <summary>
+        /// What the import would do under <paramref name="grouping"/>: the errors, the findings some case already has (a
+        /// case the user may not see is said to exist, never named), and the cases it would file.
+        /// </summary>
+        public async Task<Preview?> PreviewAsync(long runId, ImportGrouping grouping, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            var run = await FindAsync(runId, user, cancellationToken);
+            if (run is null || run.State == ImportRunState.Uploaded)
+            {
+                return null;
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var pending = await PendingRowsAsync(db, runId, cancellationToken);
+            var existing = await ExistingCasesAsync(db, pending, cancellationToken);
+            var visible = existing.Count == 0 ? [] : await VisibleAsync(db, user, existing.Values.Select(c => c.Id).Distinct().ToList(), cancellationToken);
+            var duplicates = pending
+                .Where(r => existing.ContainsKey((r.HostKey, r.Port)))
+                .Select(r => existing[(r.HostKey, r.Port)] is var c && visible.Contains(c.Id)
+                    ? new ExistingDuplicate(r.Line, ImportPlan.Endpoint(r), c.Reference)
+                    : new ExistingDuplicate(r.Line, ImportPlan.Endpoint(r), null))
+                .ToList();
+            var groups = ImportPlan.GroupRows(pending.Where(r => !existing.ContainsKey((r.HostKey, r.Port))), grouping);
+            return new Preview(
+                run,
+                JsonSerializer.Deserialize<List<ImportRowError>>(run.Errors) ?? [],
+                duplicates,
+                groups.Take(PreviewGroups).Select(g => new PlannedCase(g.Title, g.Rows.Count)).ToList(),
+                groups.Count);
+        }
+
+        /// <summary>Queues the import. A file with row errors is refused unless <paramref name="skipBadRows"/>.</summary>
+        public async Task<CommandResult> StartAsync(long runId, ImportGrouping grouping, bool skipBadRows, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            if (!user.IsApproved)
+            {
+                return CommandResult.Fail("Your account must be approved before you can import findings.");
+            }
+            var run = await FindAsync(runId, user, cancellationToken);
+            if (run is null)
+            {
+                return CommandResult.Fail("No such import.");
+            }
+            if (run.State != ImportRunState.Staged)
+            {
+                return CommandResult.Fail("This import has already started.");
+            }
+            if (!Enum.IsDefined(grouping))
+            {
+                return CommandResult.Fail("Choose how to group the findings into cases.");
+            }
+            if (run.ErrorRows > 0 && !skipBadRows)
+            {
+                return CommandResult.Fail(
+                    $"{run.ErrorRows} rows have errors. Fix the file, or tick \"import the valid rows and skip the {run.ErrorRows} bad ones\". Nothing was imported.");
+            }
+            if (run.ValidRows == 0)
+            {
+                return CommandResult.Fail("The file has no valid rows to import.");
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var total = await db.Set<ImportRow>().CountAsync(r => r.RunId == runId && r.State == ImportRowState.Pending, cancellationToken);
+            var queued = await db.Set<ImportRun>().Where(r => r.Id == runId && r.State == ImportRunState.Staged)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(r => r.State, ImportRunState.Queued)
+                    .SetProperty(r => r.Grouping, grouping)
+                    .SetProperty(r => r.SkipBadRows, skipBadRows)
+                    .SetProperty(r => r.RowsTotal, total), cancellationToken);
+            if (queued == 0)
+            {
+                return CommandResult.Fail("This import has already started.");
+            }
+            jobs.Enqueue<ImportCasesJob>(job => job.RunAsync(runId, CancellationToken.None));
+            // The staged rows hold all the job needs, and a queued run is never read again.
+            File.Delete(UploadPath(runId));
+            return CommandResult.Success;
+        }
+
+        /// <summary>Asks the job to stop after the batch it is on; the batches already done stay imported.</summary>
+        public async Task<CommandResult> CancelAsync(long runId, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            var run = await FindAsync(runId, user, cancellationToken);
+            if (run is null)
+            {
+                return CommandResult.Fail("No such import.");
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var updated = await db.Set<ImportRun>()
+                .Where(r => r.Id == runId && (r.State == ImportRunState.Queued || r.State == ImportRunState.Running))
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.CancelRequested, true), cancellationToken);
+            return updated == 1 ? CommandResult.Success : CommandResult.Fail("The import is not running.");
+        }
+
+        /// <summary>The run as it is now: the progress the page polls.</summary>
+        public async Task<ImportRun?> FindAsync(long runId, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await db.Set<ImportRun>().AsNoTracking()
+                .SingleOrDefaultAsync(r => r.Id == runId && (user.IsAdministrator || r.CreatedById == user.Id), cancellationToken);
+        }
+
+        private string UploadDirectory => Path.GetFullPath(Path.Combine(environment.ContentRootPath, database.Value.DataDirectory, "imports"));
+
+        internal string UploadPath(long runId) => Path.Combine(UploadDirectory, $"{runId}.upload");
+    }
+
+    internal static Task<List<ImportRow>> PendingRowsAsync(AppDbContext db, long runId, CancellationToken cancellationToken) =>
+        db.Set<ImportRow>().AsNoTracking()
+            .Where(r => r.RunId == runId && r.State == ImportRowState.Pending)
+            .OrderBy(r => r.Line)
+            .Select(r => new ImportRow
+            {
+                Id = r.Id, RunId = r.RunId, Line = r.Line, Host = r.Host, HostKey = r.HostKey, Port = r.Port, Transport = r.Transport,
+                Service = r.Service, Product = r.Product, Organization = r.Organization, Asn = r.Asn, Hostnames = r.Hostnames,
+                SeenAt = r.SeenAt, Severity = r.Severity, Name = r.Name, State = r.State,
+            })
+            .ToListAsync(cancellationToken);
+
+    internal sealed record ExistingCase(int Id, string Reference);
+
+    /// <summary>Cases with the host and port of any of <paramref name="rows"/>, whoever may see them.</summary>
+    internal static async Task<Dictionary<(string HostKey, int Port), ExistingCase>> ExistingCasesAsync(
+        AppDbContext db, IReadOnlyList<ImportRow> rows, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<(string, int), ExistingCase>();
+        var wanted = rows.Select(r => (r.HostKey, r.Port)).ToHashSet();
+        foreach (var chunk in rows.Select(r => r.HostKey).Distinct().Chunk(500))
+        {
+            var cases = await db.Cases.AsNoTracking()
+                .Where(c => chunk.Contains(c.HostKey))
+                .OrderBy(c => c.Id)
+                .Select(c => new { c.Id, c.Reference, c.HostKey, c.Port })
+                .ToListAsync(cancellationToken);
+            foreach (var c in cases.Where(c => wanted.Contains((c.HostKey, c.Port))))
+            {
+                found.TryAdd((c.HostKey, c.Port), new ExistingCase(c.Id, c.Reference));
+            }
+        }
+        return found;
+    }
+
+    private static async Task<HashSet<int>> VisibleAsync(AppDbContext db, CurrentUser user, List<int> ids, CancellationToken cancellationToken)
+    {
+        var visible = new HashSet<int>();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            visible.UnionWith(await db.CasesVisibleTo(user).Where(c => chunk.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken));
+        }
+        return visible;
+    }
+}

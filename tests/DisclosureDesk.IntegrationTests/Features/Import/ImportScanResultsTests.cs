@@ -1,0 +1,288 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Import;
+using DisclosureDesk.Features.Timeline;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DisclosureDesk.IntegrationTests.Features.Import;
+
+/// <summary>
+/// Scan files through upload, preview and the import job on a real database: each format files the expected cases, bad
+/// rows are imported only with consent, a cancel stops between whole batches, and duplicates of existing cases are
+/// skipped without revealing cases the user cannot see. The job is run directly, as Hangfire would run it.
+/// </summary>
+public abstract class ImportScanResultsTests
+{
+    private readonly DisclosureDeskFactory _app;
+
+    private ImportScanResultsTests(DisclosureDeskFactory app)
+    {
+        app.RequireDatabase();
+        _app = app;
+    }
+
+    [Collection(typeof(SqliteCollection))]
+    public sealed class OnSqlite(SqliteDisclosureDeskFactory app) : ImportScanResultsTests(app);
+
+    [Collection(typeof(PostgreSqlCollection))]
+    public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : ImportScanResultsTests(app);
+
+    private static string SamplePath(string name) => Path.Combine(AppContext.BaseDirectory, "Features", "Import", "Samples", name);
+
+    [Fact]
+    public async Task Import_SearchEngineJsonPerAsn_FilesOneCasePerAsnWithTheImportInItsTimeline()
+    {
+        var user = await _app.CreateResearcherAsync("importer");
+        var runId = await UploadAsync(user, File.ReadAllBytes(SamplePath("shodan-style.jsonl")), "shodan-style.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+
+        var preview = await PreviewAsync(runId, user, ImportGrouping.PerAsn);
+        Assert.Equal((4, 0, 1), (preview.Run.ValidRows, preview.Run.ErrorRows, preview.Run.DuplicateRows));
+        Assert.Equal(["2 exposed services at AS64500 (Example Hosting BV)", "Exposed Redis at [2001:db8::15]:6379, AS64501 (Other Networks)"],
+            preview.Cases.Select(c => c.Title));
+
+        var run = await ImportAsync(runId, user, ImportGrouping.PerAsn);
+
+        Assert.Equal((ImportRunState.Completed, 3, 3, 2), (run.State, run.RowsTotal, run.RowsDone, run.CasesCreated));
+        var cases = await CasesOfAsync(runId);
+        Assert.Equal(["2 exposed services at AS64500 (Example Hosting BV)", "Exposed Redis at [2001:db8::15]:6379, AS64501 (Other Networks)"],
+            cases.Select(c => c.Title));
+        var first = cases[0];
+        Assert.Equal(("198.51.100.20", 27017, ServiceEngine.MongoDB, "AS64500", user.Id), (first.Host, first.Port, first.Service, first.Asn, first.LeadId));
+        Assert.Equal(new DateTime(2026, 3, 1, 10, 0, 0, DateTimeKind.Utc), first.FirstSeenAt);
+        Assert.Equal(new DateTime(2026, 3, 2, 11, 0, 0, DateTimeKind.Utc), first.LastSeenAt);
+        Assert.Contains("198.51.100.21:9200", first.Summary, StringComparison.Ordinal);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(SamplePath("shodan-style.jsonl"))));
+        var created = await _app.ExecuteDbContextAsync(db => db.TimelineEvents.SingleAsync(e => e.CaseId == first.Id));
+        Assert.Equal(TimelineEventType.CaseCreated, created.Type);
+        Assert.EndsWith($"From import {runId}: shodan-style.jsonl (SHA-256 {sha}).", created.Text, StringComparison.Ordinal);
+        Assert.Equal(user.DisplayName, created.ActorName);
+        var raw = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId && r.Line == 1).Select(r => r.Raw).SingleAsync());
+        Assert.Contains("\"mongodb\"", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_NucleiPerHost_FilesACasePerHostWithIdnHostAndSeverity()
+    {
+        var user = await _app.CreateResearcherAsync("nuclei");
+        var runId = await UploadAsync(user, File.ReadAllBytes(SamplePath("nuclei.jsonl")), "nuclei.jsonl");
+        await StageAsync(runId, user, ImportFormat.NucleiJson);
+
+        var run = await ImportAsync(runId, user, ImportGrouping.PerHost);
+
+        Assert.Equal((ImportRunState.Completed, 2), (run.State, run.CasesCreated));
+        var upload = await _app.ExecuteAsync<ImportScanResults.Handler, string>(h => Task.FromResult(h.UploadPath(runId)));
+        Assert.False(File.Exists(upload), "The stored upload is deleted once the import is queued.");
+        var cases = await CasesOfAsync(runId);
+        Assert.Equal(("bücher.example", 27017, Severity.High, ServiceEngine.MongoDB), (cases[0].Host, cases[0].Port, cases[0].Severity, cases[0].Service));
+        Assert.Equal(("search.example.org", 9200, Severity.Critical), (cases[1].Host, cases[1].Port, cases[1].Severity));
+    }
+
+    [Fact]
+    public async Task Import_CsvPerOrganisationWithProposedMapping_FilesOneCasePerOrganisation()
+    {
+        var user = await _app.CreateResearcherAsync("csv");
+        var runId = await UploadAsync(user, File.ReadAllBytes(SamplePath("findings.csv")), "findings.csv");
+        var columns = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.CsvColumns?>(h => h.CsvColumnsAsync(runId, user.Current));
+        Assert.NotNull(columns);
+        Assert.Equal("IP Address", columns.Header[columns.Proposed[CsvField.Host]]);
+        await StageAsync(runId, user, ImportFormat.Csv, columns.Proposed);
+
+        var run = await ImportAsync(runId, user, ImportGrouping.PerOrganization);
+
+        Assert.Equal((ImportRunState.Completed, 3, 2), (run.State, run.RowsDone, run.CasesCreated));
+        var cases = await CasesOfAsync(runId);
+        Assert.Equal(["2 exposed services at Acme, Inc.", "Exposed PostgreSQL at [2001:db8::81]:5432, Beta GmbH"], cases.Select(c => c.Title));
+        Assert.Equal("2001:db8::81", cases[1].Host);
+    }
+
+    [Fact]
+    public async Task Start_FileWithBadRowsWithoutConsent_IsRefusedAndWritesNoCase()
+    {
+        var user = await _app.CreateResearcherAsync("refused");
+        var runId = await UploadAsync(user, File.ReadAllBytes(SamplePath("truncated.jsonl")), "truncated.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+        var preview = await PreviewAsync(runId, user, ImportGrouping.PerHost);
+        Assert.Equal((2, 4), (preview.Run.ValidRows, preview.Run.ErrorRows));
+        Assert.Equal([2, 3, 4, 6], preview.Errors.Select(e => e.Line));
+        var casesBefore = await _app.ExecuteDbContextAsync(db => db.Cases.CountAsync());
+
+        var outcome = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, ImportGrouping.PerHost, skipBadRows: false, user.Current));
+        await RunJobAsync(runId);
+
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("4 rows have errors", outcome.Summary, StringComparison.Ordinal);
+        Assert.Equal(casesBefore, await _app.ExecuteDbContextAsync(db => db.Cases.CountAsync()));
+        Assert.Equal(ImportRunState.Staged, (await RunAsync(runId)).State);
+    }
+
+    [Fact]
+    public async Task Import_FileWithBadRowsWithConsent_ImportsOnlyTheGoodRows()
+    {
+        var user = await _app.CreateResearcherAsync("consent");
+        var hosts = UniqueHosts(2);
+        var file = $$"""
+            {"ip_str":"{{hosts[0]}}","port":27017}
+            {"ip_str":"{{hosts[1]}}","port":99999}
+            {"ip_str":"{{hosts[1]}}","port":6379}
+            {"ip_str":"{{hosts[1]}}","port":
+            """;
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "mixed.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+
+        var run = await ImportAsync(runId, user, ImportGrouping.PerHost, skipBadRows: true);
+
+        Assert.Equal((ImportRunState.Completed, 2, 2), (run.State, run.ErrorRows, run.CasesCreated));
+        Assert.Equal([(hosts[0], 27017), (hosts[1], 6379)], (await CasesOfAsync(runId)).Select(c => (c.Host, c.Port)));
+    }
+
+    [Fact]
+    public async Task Job_CancelledAfterFirstBatch_KeepsWholeBatchesOnlyAndRecordsHowManyWereImported()
+    {
+        var user = await _app.CreateResearcherAsync("cancel");
+        // Groups are never split, so three ASNs of a full batch each make three batches of one case.
+        var lines = new StringBuilder();
+        var batchSize = new ImportOptions().BatchSize;
+        for (var asn = 0; asn < 3; asn++)
+        {
+            foreach (var host in UniqueHosts(batchSize))
+            {
+                lines.Append(CultureInfo(@$"{{""ip_str"":""{host}"",""port"":27017,""asn"":""AS6500{asn}""}}")).Append('\n');
+            }
+        }
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(lines.ToString()), "large.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+        var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, ImportGrouping.PerAsn, false, user.Current));
+        Assert.True(started.Succeeded, started.Summary);
+
+        await _app.ExecuteScopeAsync(async services =>
+        {
+            var job = services.GetRequiredService<ImportCasesJob>();
+            job.AfterBatch = async done =>
+            {
+                if (done == 1)
+                {
+                    var cancel = await services.GetRequiredService<ImportScanResults.Handler>().CancelAsync(runId, user.Current);
+                    Assert.True(cancel.Succeeded, cancel.Summary);
+                }
+            };
+            await job.RunAsync(runId, TestContext.Current.CancellationToken);
+            return true;
+        });
+
+        var run = await RunAsync(runId);
+        Assert.Equal((ImportRunState.Cancelled, batchSize, 3 * batchSize, 1), (run.State, run.RowsDone, run.RowsTotal, run.CasesCreated));
+        var cases = await CasesOfAsync(runId);
+        Assert.Equal("AS65000", Assert.Single(cases).Asn);
+        var states = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId)
+            .GroupBy(r => r.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count));
+        Assert.Equal(batchSize, states[ImportRowState.Imported]);
+        Assert.Equal(2 * batchSize, states[ImportRowState.Pending]);
+    }
+
+    [Fact]
+    public async Task Job_BatchFailsHalfway_RollsBackThatWholeBatchAndKeepsTheOnesBefore()
+    {
+        var user = await _app.CreateResearcherAsync("failing");
+        var batchSize = new ImportOptions().BatchSize;
+        var file = string.Join('\n', UniqueHosts(2 * batchSize).Select(h => $$"""{"ip_str":"{{h}}","port":27017}"""));
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "failing.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+        // A staged row the case form would refuse, last in the second batch: that batch's earlier cases are filed first.
+        await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId && r.Line == 2 * batchSize)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.Host, "not a host!")));
+
+        var run = await ImportAsync(runId, user, ImportGrouping.PerHost);
+
+        Assert.Equal((ImportRunState.Failed, batchSize, batchSize), (run.State, run.RowsDone, run.CasesCreated));
+        Assert.StartsWith("Batch 2 failed and was not imported", run.Error, StringComparison.Ordinal);
+        Assert.Equal(batchSize, (await CasesOfAsync(runId)).Count);
+        var secondBatchHosts = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>()
+            .Where(r => r.RunId == runId && r.Line > batchSize).Select(r => r.HostKey).ToListAsync());
+        Assert.Equal(0, await _app.ExecuteDbContextAsync(db => db.Cases.CountAsync(c => secondBatchHosts.Contains(c.HostKey))));
+    }
+
+    [Fact]
+    public async Task Preview_DuplicatesOfExistingCases_NamesOnlyVisibleCasesAndTheJobSkipsThemAll()
+    {
+        var user = await _app.CreateResearcherAsync("dupes");
+        var other = await _app.CreateResearcherAsync("other");
+        var hosts = UniqueHosts(3);
+        var mine = await _app.CreateCaseAsync(user, f => f.Host = hosts[0]);
+        var hidden = await _app.CreateCaseAsync(other, f => f.Host = hosts[1].ToUpperInvariant());
+        var file = string.Join('\n', hosts.Select(h => $$"""{"ip_str":"{{h}}","port":27017}"""));
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "dupes.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+
+        var preview = await PreviewAsync(runId, user, ImportGrouping.PerHost);
+
+        Assert.Equal([(1, mine), (2, null)], preview.Existing.Select(d => (d.Line, d.Reference)));
+        Assert.DoesNotContain(hidden, JsonSerializer.Serialize(preview), StringComparison.Ordinal);
+        Assert.Equal(1, preview.CaseCount);
+        var run = await ImportAsync(runId, user, ImportGrouping.PerHost);
+        Assert.Equal((1, 2), (run.CasesCreated, run.SkippedExisting));
+        Assert.Equal(hosts[2], Assert.Single(await CasesOfAsync(runId)).Host);
+    }
+
+    [Fact]
+    public async Task Preview_AnotherUsersRun_IsNotFound()
+    {
+        var user = await _app.CreateResearcherAsync("owner");
+        var stranger = await _app.CreateResearcherAsync("stranger");
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes($$"""{"ip_str":"{{UniqueHosts(1)[0]}}","port":80}"""), "mine.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+
+        Assert.Null(await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(runId, ImportGrouping.PerHost, stranger.Current)));
+        Assert.False((await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, ImportGrouping.PerHost, false, stranger.Current))).Succeeded);
+    }
+
+    private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
+
+    private static List<string> UniqueHosts(int count)
+    {
+        var prefix = Guid.NewGuid().ToString("N")[..10];
+        return Enumerable.Range(0, count).Select(i => $"h{i}-{prefix}.import.example").ToList();
+    }
+
+    private async Task<long> UploadAsync(TestUser user, byte[] content, string name)
+    {
+        var outcome = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h => h.UploadAsync(new MemoryStream(content), name, user.Current));
+        Assert.True(outcome.Result.Succeeded, outcome.Result.Summary);
+        return outcome.Value;
+    }
+
+    private async Task StageAsync(long runId, TestUser user, ImportFormat format, Dictionary<CsvField, int>? mapping = null)
+    {
+        var outcome = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StageAsync(runId, format, mapping, user.Current));
+        Assert.True(outcome.Succeeded, outcome.Summary);
+    }
+
+    private async Task<ImportScanResults.Preview> PreviewAsync(long runId, TestUser user, ImportGrouping grouping) =>
+        (await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(runId, grouping, user.Current)))!;
+
+    private async Task<ImportRun> ImportAsync(long runId, TestUser user, ImportGrouping grouping, bool skipBadRows = false)
+    {
+        var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, grouping, skipBadRows, user.Current));
+        Assert.True(started.Succeeded, started.Summary);
+        await RunJobAsync(runId);
+        return await RunAsync(runId);
+    }
+
+    private Task<bool> RunJobAsync(long runId) => _app.ExecuteScopeAsync(async services =>
+    {
+        await services.GetRequiredService<ImportCasesJob>().RunAsync(runId, TestContext.Current.CancellationToken);
+        return true;
+    });
+
+    private Task<ImportRun> RunAsync(long runId) =>
+        _app.ExecuteDbContextAsync(db => db.Set<ImportRun>().AsNoTracking().SingleAsync(r => r.Id == runId));
+
+    private Task<List<Case>> CasesOfAsync(long runId) => _app.ExecuteDbContextAsync(db =>
+    {
+        var ids = db.Set<ImportRow>().Where(r => r.RunId == runId && r.CaseId != null).Select(r => r.CaseId);
+        return db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync();
+    });
+}
