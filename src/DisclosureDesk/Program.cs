@@ -1,5 +1,6 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
+using DisclosureDesk.Features.Api;
 using DisclosureDesk.Features.Calendar;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Dashboard;
@@ -32,6 +33,7 @@ builder.AddEscalation();
 builder.AddCalendar();
 builder.AddDiscovery();
 builder.AddDashboard();
+builder.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -59,6 +61,7 @@ else
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseHttpsRedirection();
 app.UseAntiforgery();
+app.UseRateLimiter();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -69,6 +72,7 @@ app.MapDiscovery();
 app.MapExport();
 app.MapCalendar();
 app.MapDashboard();
+app.MapApi();
 app.UseJobs();
 
 await app.RunAsync();
