@@ -124,9 +124,13 @@ public static class ApiServiceCollectionExtensions
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapOpenApi(DocumentPath).AllowAnonymous();
-        endpoints.MapScalarApiReference(ReferencePath, options => options
-                .WithTitle("DisclosureDesk API")
-                .WithOpenApiRoutePattern(DocumentPath))
+        endpoints.MapScalarApiReference(ReferencePath, options =>
+            {
+                options.WithTitle("DisclosureDesk API").WithOpenApiRoutePattern(DocumentPath).DisableAgent();
+                // The page's script comes from the package (no CDN); these keep it from calling Scalar's services too.
+                options.Telemetry = false;
+                options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            })
             .AllowAnonymous();
 
         var api = endpoints.MapGroup("/api/v1")
