@@ -152,6 +152,30 @@ public abstract class ApiTokenTests
         Assert.Equal(0, await _app.ExecuteDbContextAsync(db => db.Cases.CountAsync(c => c.LeadId == researcher.Id, cancellationToken)));
     }
 
+    [Theory]
+    [InlineData("POST", "/api/v1/cases", "{ not json")]
+    [InlineData("POST", "/api/v1/cases", """{ "title": "x", "host": "203.0.113.1", "severity": "Apocalyptic" }""")]
+    [InlineData("GET", "/api/v1/cases?status=Bogus", null)]
+    [InlineData("GET", "/api/v1/cases?pageSize=lots", null)]
+    public async Task Call_UnreadableRequest_Is400ProblemAndWritesNothing(string method, string path, string? json)
+    {
+        var researcher = await _app.CreateResearcherAsync("api-unreadable");
+        var token = await _app.CreateTokenAsync(researcher, TokenScope.Write);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var client = _app.CreateApiClientWithToken(token);
+        using var request = new HttpRequestMessage(new HttpMethod(method), Url(path));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(ProblemJson, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, await _app.ExecuteDbContextAsync(db => db.Cases.CountAsync(c => c.LeadId == researcher.Id, cancellationToken)));
+    }
+
     [Fact]
     public async Task AddNote_WriteToken_AppendsToTheTimelineAsTheUserViaTheToken()
     {
