@@ -162,6 +162,12 @@ public static class ApiServiceCollectionExtensions
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        // Without this, an unknown API path would fall to the sign-in redirect and the HTML not-found page.
+        endpoints.Map("/api/v1/{**path}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "No such API endpoint."))
+            .AllowAnonymous()
+            .RequireRateLimiting(ApiPolicies.RateLimit)
+            .ExcludeFromDescription();
         return endpoints;
     }
 

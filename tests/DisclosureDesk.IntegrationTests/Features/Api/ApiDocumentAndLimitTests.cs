@@ -35,6 +35,19 @@ public sealed partial class ApiDocumentAndLimitTests(SqliteDisclosureDeskFactory
         Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("PersonalAccessToken").GetProperty("scheme").GetString());
     }
 
+    [Theory]
+    [InlineData("/api/v1/nothing-here")]
+    [InlineData("/api/v1/cases/DD-2026-00001/evidence")]
+    public async Task UnknownApiPath_Anonymous_IsNotFoundProblemNotTheSignInPage(string path)
+    {
+        using var anonymous = app.CreateApiClient(null);
+
+        using var response = await anonymous.GetAsync(Url(path), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(ProblemJson, response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task ReferencePage_Anonymous_IsServedWithItsScriptFromTheAppNotACdn()
     {
