@@ -33,6 +33,7 @@ public sealed partial class AccessTokensPageTests(SqliteDisclosureDeskFactory ap
         var later = await browser.GetStringAsync(Url(Page), cancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.True(created.Headers.CacheControl?.NoStore);
         Assert.StartsWith("ddpat_", token, StringComparison.Ordinal);
         Assert.DoesNotContain("ddpat_", later.Replace("ddpat_…", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("nightly rescan", later, StringComparison.Ordinal);
