@@ -1,5 +1,6 @@
 using DisclosureDesk;
 using DisclosureDesk.Components;
+using DisclosureDesk.Features.Api;
 using DisclosureDesk.Features.Calendar;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Dashboard;
@@ -38,6 +39,7 @@ builder.AddDashboard();
 builder.AddImport();
 builder.AddHealth();
 builder.AddSecurityHeaders();
+builder.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
 
@@ -70,6 +72,7 @@ app.UseHttpsRedirection();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseRateLimiter();
 
 app.MapStaticAssets().AllowAnonymous();
 // UseSecurityHeaders sends a stricter frame-ancestors (with the rest of the policy) on every response, pages included.
@@ -82,6 +85,7 @@ app.MapExport();
 app.MapCalendar();
 app.MapDashboard();
 app.MapHealth();
+app.MapApi();
 app.UseJobs();
 
 await app.RunAsync();

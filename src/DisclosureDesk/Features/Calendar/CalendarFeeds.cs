@@ -1,10 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Export;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
+using DisclosureDesk.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace DisclosureDesk.Features.Calendar;
@@ -15,22 +14,16 @@ namespace DisclosureDesk.Features.Calendar;
 /// </summary>
 public static class CalendarFeeds
 {
-    /// <summary>256 random bits, base64url without padding.</summary>
-    public const int TokenBytes = 32;
-    public const int TokenLength = 43;
+    public const int TokenLength = SecretTokens.Length;
 
-    public static string NewToken() => Base64Url(RandomNumberGenerator.GetBytes(TokenBytes));
+    public static string NewToken() => SecretTokens.New();
 
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => SecretTokens.Hash(token);
 
     /// <summary>Whether <paramref name="token"/> could be one this app made, so junk never reaches the database.</summary>
-    public static bool IsWellFormed(string? token) =>
-        token is { Length: TokenLength } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    public static bool IsWellFormed(string? token) => token is not null && SecretTokens.IsWellFormed(token);
 
     public static string Path(string token) => $"calendar/{token}.ics";
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public sealed record Status(DateTime CreatedAt, DateTime? LastUsedAt);
 
