@@ -1,4 +1,5 @@
 using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses.Mail;
 using DisclosureDesk.Features.Users;
@@ -9,7 +10,8 @@ namespace DisclosureDesk.Features.Dashboard;
 
 /// <summary>
 /// What needs the signed-in user's attention today, across the cases they may see: follow-ups due, deadlines close
-/// or passed, bounces and failed owner emails, owners who never answered, and the mailbox's unplaced messages.
+/// or passed, escalations about to go out, bounces and failed emails, owners who never answered, and the mailbox's
+/// unplaced messages.
 /// Each list is one indexed query; nothing here is stored, so it is never stale.
 /// </summary>
 public static class DashboardActions
@@ -25,6 +27,7 @@ public static class DashboardActions
         DeadlineSoon,
         Bounce,
         NoResponse,
+        EscalationSoon,
     }
 
     /// <param name="At">The instant the item is about (UTC): when the follow-up is due, the deadline, the bounce, the unanswered notification.</param>
@@ -38,7 +41,7 @@ public static class DashboardActions
         public bool IsEmpty => Items.Count == 0 && UntriagedMessages == 0;
     }
 
-    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
+    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, Microsoft.Extensions.Options.IOptions<EscalationOptions> escalation)
     {
         public async Task<Result> HandleAsync(CurrentUser user, CancellationToken cancellationToken = default)
         {
@@ -106,6 +109,28 @@ public static class DashboardActions
                 .ToListAsync(cancellationToken);
             items.AddRange(silent.Select(s => new Item(ActionKind.NoResponse, s.Reference, s.Title, s.At,
                 "Notified, never answered: escalate, publish or close")));
+
+            // The next rung of each climbing ladder, from the same plan the job climbs by: a researcher can still add a
+            // contact, switch a rung off or answer for the owner before it goes.
+            var climbing = await open
+                .Where(c => c.EscalationSteps != EscalationSteps.None && c.FirstNotifiedAt != null && c.FirstResponseAt == null && c.FollowUpsPausedAt == null
+                    && (c.Status == CaseStatus.Notified || c.Status == CaseStatus.NoResponse || c.Status == CaseStatus.Escalated))
+                .Include(c => c.Contacts)
+                .ToListAsync(cancellationToken);
+            var countries = climbing.Select(c => c.AffectedCountry?.ToUpperInvariant()).Where(c => c is not null).Distinct().ToList();
+            var authorities = await db.EscalationAuthorities.AsNoTracking()
+                .Where(a => a.RetiredAt == null && countries.Contains(a.CountryCode))
+                .ToListAsync(cancellationToken);
+            items.AddRange(climbing
+                .Select(c => (Case: c, Next: EscalationLadder.Plan(c, TimeSpan.FromDays(c.EscalationSilenceDays ?? escalation.Value.SilenceDays), authorities)
+                    .Rungs.FirstOrDefault(r => r.DueAt is not null)))
+                .Where(x => x.Next?.DueAt < deadlineBefore)
+                .OrderBy(x => x.Next!.DueAt)
+                .Take(MaxPerKind)
+                .Select(x => new Item(ActionKind.EscalationSoon, x.Case.Reference, x.Case.Title, x.Next!.DueAt!.Value,
+                    x.Next.Recipients.Count > 0
+                        ? $"Escalation to {EscalationEmail.Describe(x.Next.Step)} ({string.Join(", ", x.Next.Recipients)}) unless someone answers"
+                        : $"Escalation to {EscalationEmail.Describe(x.Next.Step)} will be skipped: {x.Next.Missing}")));
 
             var untriaged = await db.InboundMessages
                 .CountAsync(m => m.State == InboundState.Unmatched || m.State == InboundState.Quarantined, cancellationToken);

@@ -67,6 +67,30 @@ public sealed class DashboardActionListTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task Render_LadderClimbing_ListsTheNextEscalationWithinAWeekAndNotALadderThatIsOff()
+    {
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var notified = now.AddDays(-10);
+        void Notified(Case c, DisclosureDesk.Features.Escalation.EscalationSteps steps)
+        {
+            c.Status = CaseStatus.Notified;
+            c.FirstNotifiedAt = notified;
+            c.EscalationSteps = steps;
+            c.Contacts.Add(new CaseContact { Name = "Abuse desk", Email = "abuse@hosting.example", Role = "Abuse contact", AddedAt = notified });
+        }
+        var climbing = await CaseAsync(Researcher, "Owner silent for ten days", c => Notified(c, DisclosureDesk.Features.Escalation.EscalationSteps.HostingProvider));
+        var off = await CaseAsync(Researcher, "Ladder switched off", c => Notified(c, DisclosureDesk.Features.Escalation.EscalationSteps.None));
+
+        var list = Render<DashboardActionList>();
+
+        var item = Item(list, climbing);
+        Assert.Equal(nameof(DashboardActions.ActionKind.EscalationSoon), item.GetAttribute("data-action-kind"));
+        Assert.Contains("Escalation to the hosting provider (abuse@hosting.example) unless someone answers", item.TextContent, StringComparison.Ordinal);
+        Assert.Contains(notified.AddDays(14).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), item.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ladder switched off", list.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Render_AnotherResearchersCases_AreNotShown()
     {
         var now = Clock.GetUtcNow().UtcDateTime;
