@@ -11,7 +11,6 @@ using DisclosureDesk.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -237,13 +236,7 @@ public static class ApiServiceCollectionExtensions
         {
             return CaseNotFound();
         }
-        context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.XContentTypeOptions = "nosniff";
-        context.Response.ContentType = download.ContentType;
-        var disposition = new ContentDispositionHeaderValue("attachment");
-        disposition.SetHttpFileName(download.FileName);
-        context.Response.Headers.ContentDisposition = disposition.ToString();
-        await download.WriteToAsync(context.Response.Body, cancellationToken);
+        await download.SendAsync(context.Response, cancellationToken);
         return Results.Empty;
     }
 

@@ -112,9 +112,11 @@ public static class DashboardActions
 
             // The next rung of each climbing ladder, from the same plan the job climbs by: a researcher can still add a
             // contact, switch a rung off or answer for the owner before it goes.
-            var climbing = await open
-                .Where(c => c.EscalationSteps != EscalationSteps.None && c.FirstNotifiedAt != null && c.FirstResponseAt == null && c.FollowUpsPausedAt == null
-                    && (c.Status == CaseStatus.Notified || c.Status == CaseStatus.NoResponse || c.Status == CaseStatus.Escalated))
+            // A rung falls due a silence (of at least MinSilenceDays) after its silence began, so only a silence begun
+            // before this cut-off can bring one due within the horizon.
+            var silenceBeganBefore = deadlineBefore - TimeSpan.FromDays(EscalationOptions.MinSilenceDays);
+            var climbing = await open.Climbing()
+                .Where(c => (c.EscalationSilenceSince ?? c.FirstNotifiedAt) < silenceBeganBefore)
                 .Include(c => c.Contacts)
                 .ToListAsync(cancellationToken);
             var countries = climbing.Select(c => c.AffectedCountry?.ToUpperInvariant()).Where(c => c is not null).Distinct().ToList();
@@ -122,7 +124,7 @@ public static class DashboardActions
                 .Where(a => a.RetiredAt == null && countries.Contains(a.CountryCode))
                 .ToListAsync(cancellationToken);
             items.AddRange(climbing
-                .Select(c => (Case: c, Next: EscalationLadder.Plan(c, TimeSpan.FromDays(c.EscalationSilenceDays ?? escalation.Value.SilenceDays), authorities)
+                .Select(c => (Case: c, Next: EscalationLadder.Plan(c, escalation.Value.SilenceFor(c), authorities)
                     .Rungs.FirstOrDefault(r => r.DueAt is not null)))
                 .Where(x => x.Next?.DueAt < deadlineBefore)
                 .OrderBy(x => x.Next!.DueAt)

@@ -30,15 +30,10 @@ public sealed class EscalateSilentCasesJob(
         List<int> due;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var climbing = await db.Cases.AsNoTracking()
-                .Include(c => c.Contacts)
-                .Where(c => c.EscalationSteps != EscalationSteps.None && c.FirstNotifiedAt != null && c.FirstResponseAt == null
-                    && c.FollowUpsPausedAt == null
-                    && (c.Status == CaseStatus.Notified || c.Status == CaseStatus.NoResponse || c.Status == CaseStatus.Escalated))
-                .ToListAsync(cancellationToken);
+            var climbing = await db.Cases.AsNoTracking().Climbing().Include(c => c.Contacts).ToListAsync(cancellationToken);
             var authorities = await db.EscalationAuthorities.AsNoTracking().Where(a => a.RetiredAt == null).ToListAsync(cancellationToken);
             due = climbing
-                .Where(c => EscalationLadder.Plan(c, Silence(c), authorities).DueBy(now).Any())
+                .Where(c => EscalationLadder.Plan(c, options.Value.SilenceFor(c), authorities).DueBy(now).Any())
                 .Select(c => c.Id)
                 .ToList();
         }
@@ -59,13 +54,11 @@ public sealed class EscalateSilentCasesJob(
         }
     }
 
-    private TimeSpan Silence(Case @case) => TimeSpan.FromDays(@case.EscalationSilenceDays ?? options.Value.SilenceDays);
-
     private async Task<CommandResult> ClimbAsync(AppDbContext db, Case @case, DateTime now, Action<OutboxMessage> queued, CancellationToken cancellationToken)
     {
         // Planned again inside the transaction: an answer, a pause or another run may have come in since the query above.
         var authorities = await ManageEscalationLadder.Handler.AuthoritiesAsync(db, @case, cancellationToken);
-        var plan = EscalationLadder.Plan(@case, Silence(@case), authorities);
+        var plan = EscalationLadder.Plan(@case, options.Value.SilenceFor(@case), authorities);
         var rungs = plan.DueBy(now).ToList();
         if (rungs.Count == 0)
         {

@@ -49,7 +49,7 @@ public sealed class EscalationEmail(IOptions<EmailOptions> emailOptions)
             NoResponseAt = @case.NoResponseAt,
             PolicyName = @case.DisclosurePolicy ?? policy?.Name ?? "",
             PolicyUrl = policy?.Url,
-            EscalatedTo = [.. earlier.Select(e => $"{Describe(RungOf(e.DedupKey))} ({e.To}) on {LocalDate(e.CreatedAt, zone)}")],
+            EscalatedTo = [.. earlier.Select(e => $"{Describe(EscalationLadder.RungOf(e.DedupKey))} ({e.To}) on {LocalDate(e.CreatedAt, zone)}")],
         };
         return templates.Render(rung.Step.Template(), NotificationModel.Create(@case, parameters));
     }
@@ -62,11 +62,6 @@ public sealed class EscalationEmail(IOptions<EmailOptions> emailOptions)
         EscalationSteps.DataProtectionAuthority => "the data-protection authority",
         _ => "an earlier rung",
     };
-
-    private static EscalationSteps RungOf(string? dedupKey) =>
-        dedupKey?.Split(':') is [_, _, var rung] && int.TryParse(rung, CultureInfo.InvariantCulture, out var value)
-            ? (EscalationSteps)value
-            : EscalationSteps.None;
 
     private static string LocalDate(DateTime utc, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

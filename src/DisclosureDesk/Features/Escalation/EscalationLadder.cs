@@ -80,6 +80,22 @@ public static class EscalationLadder
     /// <summary>Each rung is written at most once per case, whatever runs at the same time (see <c>OutboxMessage.DedupKey</c>).</summary>
     public static string DedupKey(int caseId, EscalationSteps rung) => $"escalation:{caseId}:{(int)rung}";
 
+    /// <summary>
+    /// The cases whose ladder may climb, as a query: the database's form of <see cref="StateOf(Case)"/> being
+    /// <see cref="LadderState.Climbing"/>, short of "a rung is left", which needs the plan.
+    /// </summary>
+    public static IQueryable<Case> Climbing(this IQueryable<Case> cases) =>
+        cases.Where(c => c.EscalationSteps != EscalationSteps.None && c.FirstNotifiedAt != null && c.FirstResponseAt == null
+            && c.FollowUpsPausedAt == null
+            && (c.Status == CaseStatus.Notified || c.Status == CaseStatus.NoResponse || c.Status == CaseStatus.Escalated));
+
+    /// <summary>The rung an escalation email was written for, read back from its <see cref="DedupKey"/>; None for any other key.</summary>
+    public static EscalationSteps RungOf(string? dedupKey) =>
+        dedupKey?.Split(':') is ["escalation", _, var rung] && int.TryParse(rung, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && Rungs.Contains((EscalationSteps)value)
+            ? (EscalationSteps)value
+            : EscalationSteps.None;
+
     public static LadderState StateOf(Case @case) => StateOf(@case, @case.EscalationSteps);
 
     private static LadderState StateOf(Case @case, EscalationSteps steps)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DisclosureDesk.Features.Cases;
 
 namespace DisclosureDesk.Features.Escalation;
 
@@ -15,4 +16,7 @@ public sealed class EscalationOptions
     /// </summary>
     [Range(MinSilenceDays, MaxSilenceDays, ErrorMessage = "Escalation:SilenceDays must be between 1 and 90.")]
     public int SilenceDays { get; set; } = 14;
+
+    /// <summary>The silence before each rung of <paramref name="case"/>'s ladder: its own, or this default.</summary>
+    public TimeSpan SilenceFor(Case @case) => TimeSpan.FromDays(@case.EscalationSilenceDays ?? SilenceDays);
 }

@@ -63,7 +63,7 @@ public static class ManageEscalationLadder
                 .Select(m => new { m.DedupKey, m.To, m.CreatedAt, m.State, m.SentAt })
                 .ToListAsync(cancellationToken);
             var sent = rows
-                .Select(r => new SentRung(EscalationLadder.Rungs.FirstOrDefault(step => EscalationLadder.DedupKey(@case.Id, step) == r.DedupKey), r.To, r.CreatedAt, r.State, r.SentAt))
+                .Select(r => new SentRung(EscalationLadder.RungOf(r.DedupKey), r.To, r.CreatedAt, r.State, r.SentAt))
                 .ToList();
 
             var now = time.GetUtcNow().UtcDateTime;

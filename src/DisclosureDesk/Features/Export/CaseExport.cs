@@ -5,6 +5,7 @@ using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace DisclosureDesk.Features.Export;
 
@@ -25,6 +26,18 @@ public static class CaseExport
 
         public Task WriteToAsync(Stream output, CancellationToken cancellationToken = default) =>
             WriteAsync(document, format, output, options, cancellationToken);
+
+        /// <summary>Streams the export into <paramref name="response"/> as an attachment that no shared cache keeps.</summary>
+        public async Task SendAsync(HttpResponse response, CancellationToken cancellationToken = default)
+        {
+            // A full export holds contacts, evidence hashes and internal notes; no shared cache should keep a copy.
+            response.Headers.CacheControl = "no-store";
+            response.ContentType = ContentType;
+            var disposition = new ContentDispositionHeaderValue("attachment");
+            disposition.SetHttpFileName(FileName);
+            response.Headers.ContentDisposition = disposition.ToString();
+            await WriteToAsync(response.Body, cancellationToken);
+        }
 
         public ValueTask DisposeAsync() => db.DisposeAsync();
     }

@@ -1,5 +1,4 @@
 using DisclosureDesk.Features.Users;
-using Microsoft.Net.Http.Headers;
 
 namespace DisclosureDesk.Features.Export;
 
@@ -39,13 +38,7 @@ public static class ExportServiceCollectionExtensions
                 {
                     return Results.NotFound();
                 }
-                // A full export holds contacts, evidence hashes and internal notes; no shared cache should keep a copy.
-                context.Response.Headers.CacheControl = "no-store";
-                context.Response.ContentType = download.ContentType;
-                var disposition = new ContentDispositionHeaderValue("attachment");
-                disposition.SetHttpFileName(download.FileName);
-                context.Response.Headers.ContentDisposition = disposition.ToString();
-                await download.WriteToAsync(context.Response.Body, cancellationToken);
+                await download.SendAsync(context.Response, cancellationToken);
                 return Results.Empty;
             })
             .RequireAuthorization(Policies.ApprovedUser);

@@ -87,7 +87,7 @@ public static class NotifyOwner
             // The ladder as it will stand once the notification is sent: planned on this untracked copy of the case.
             @case.FirstNotifiedAt = now;
             @case.Status = CaseStatus.Notified;
-            var ladder = EscalationLadder.Plan(@case, Silence(@case), await ManageEscalationLadder.Handler.AuthoritiesAsync(db, @case, cancellationToken), form.EscalationSteps);
+            var ladder = EscalationLadder.Plan(@case, escalationOptions.Value.SilenceFor(@case), await ManageEscalationLadder.Handler.AuthoritiesAsync(db, @case, cancellationToken), form.EscalationSteps);
             return CommandResult<Draft>.Ok(new Draft(rendered.Subject, rendered.TextBody, parameters.DeadlineAt, policy,
                 contacts.Select(c => c.Email!).ToList(), followUps, now + FollowUpSchedule.NoResponseAfter, ladder));
         }
@@ -161,7 +161,7 @@ public static class NotifyOwner
                 if (form.EscalationSteps != EscalationSteps.None)
                 {
                     CaseTimeline.Append(db, @case, user.AsActor(), now, TimelineEventType.EscalationLadderChanged,
-                        ManageEscalationLadder.Handler.Describe(form.EscalationSteps, Silence(@case).Days));
+                        ManageEscalationLadder.Handler.Describe(form.EscalationSteps, escalationOptions.Value.SilenceFor(@case).Days));
                 }
                 if (@case.Status == CaseStatus.OwnerIdentified)
                 {
@@ -256,8 +256,6 @@ public static class NotifyOwner
             }
             return result;
         }
-
-        private TimeSpan Silence(Case @case) => TimeSpan.FromDays(@case.EscalationSilenceDays ?? escalationOptions.Value.SilenceDays);
 
         private NotificationParameters Parameters(Case @case, CurrentUser user, DisclosurePolicy policy, List<CaseContact> contacts, DateTime firstNotifiedAt, DateTime now) => new()
         {

@@ -37,8 +37,8 @@ public static class DataBackup
                 await copy.OpenAsync(cancellationToken);
                 source.BackupDatabase(copy);
             }
-            var manifest = new Manifest(now, await LastMigrationAsync(snapshot, cancellationToken), await CountRowsAsync(snapshot, cancellationToken), new Dictionary<string, string>());
-            var hashes = (Dictionary<string, string>)manifest.Sha256;
+            var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+            var manifest = new Manifest(now, await LastMigrationAsync(snapshot, cancellationToken), await CountRowsAsync(snapshot, cancellationToken), hashes);
             await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             await using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
             {
