@@ -153,7 +153,7 @@ public sealed class CaseForm : IValidatableObject
         c.Tags = TagList.Format(TagList.Parse(Tags));
         c.Service = Service;
         c.Host = HostNameAttribute.Normalize(Host);
-        c.HostKey = c.Host.ToLowerInvariant();
+        c.HostKey = HostNameAttribute.Key(c.Host);
         c.Port = Port;
         c.Asn = Blank(Asn) is { } asn ? "AS" + asn.TrimStart('A', 'S', 'a', 's') : null;
         c.HostingProvider = Blank(HostingProvider);
@@ -238,6 +238,28 @@ public sealed class HostNameAttribute() : ValidationAttribute("Enter an IP addre
             host = host[1..^1];
         }
         return IsIPv6(host) || IsDottedQuad(host) ? IPAddress.Parse(host).ToString() : host;
+    }
+
+    /// <summary>
+    /// The form a host is indexed and compared by: lower case, and an internationalised name in one spelling
+    /// whether it was typed in Unicode or as punycode (<c>xn--bcher-kva.example</c> and <c>Bücher.example</c> are
+    /// the same host), so a scan that reports one form finds the case filed with the other.
+    /// </summary>
+    public static string Key(string host)
+    {
+        var normalized = Normalize(host);
+        if (IsIPv6(normalized) || IsDottedQuad(normalized))
+        {
+            return normalized;
+        }
+        try
+        {
+            return Idn.GetUnicode(Idn.GetAscii(normalized)).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return normalized.ToLowerInvariant();
+        }
     }
 
     // IPAddress.TryParse also takes "[::1]:27017" (and drops the port) and inet_aton forms such as

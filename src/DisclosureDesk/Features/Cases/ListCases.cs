@@ -156,7 +156,7 @@ public static class ListCases
     /// </summary>
     private static IQueryable<Case> Search(IQueryable<Case> cases, string text)
     {
-        var key = HostNameAttribute.Normalize(text).ToLowerInvariant();
+        var key = HostNameAttribute.Key(text);
         var upper = key + "\uffff";
         var reference = text.ToUpperInvariant();
         var referenceUpper = reference + "\uffff";

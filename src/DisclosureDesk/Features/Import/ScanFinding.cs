@@ -31,7 +31,7 @@ public sealed record ScanFinding(
     string Raw)
 {
     /// <summary>The host as cases index it (<see cref="Case.HostKey"/>), so duplicates match cases filed by hand.</summary>
-    public string HostKey => Host.ToLowerInvariant();
+    public string HostKey => HostNameAttribute.Key(Host);
 }
 
 /// <summary>Why one line of a file could not be read; the line is 1-based, as an editor shows it.</summary>

@@ -228,6 +228,22 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task Preview_PunycodeSpellingOfACaseFiledInUnicode_IsADuplicate()
+    {
+        var user = await _app.CreateResearcherAsync("idn");
+        var unicode = $"bücher-{Guid.NewGuid():N}.example";
+        var mine = await _app.CreateCaseAsync(user, f => f.Host = unicode);
+        var punycode = new System.Globalization.IdnMapping().GetAscii(unicode);
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes($$"""{"ip_str":"{{punycode}}","port":27017}"""), "idn.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+
+        var preview = await PreviewAsync(runId, user, ImportGrouping.PerHost);
+
+        var duplicate = Assert.Single(preview.Existing);
+        Assert.Equal((1, mine), (duplicate.Line, duplicate.Reference));
+    }
+
+    [Fact]
     public async Task Preview_AnotherUsersRun_IsNotFound()
     {
         var user = await _app.CreateResearcherAsync("owner");

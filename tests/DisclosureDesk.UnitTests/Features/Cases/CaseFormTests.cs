@@ -74,6 +74,18 @@ public class CaseFormTests
         Assert.Equal(expected, HostNameAttribute.Normalize(host));
     }
 
+    [Theory]
+    [InlineData("xn--bcher-kva.example", "bücher.example")]
+    [InlineData("Bücher.Example.", "bücher.example")]
+    [InlineData("BÜCHER.example", "bücher.example")]
+    [InlineData("DB.Example.com", "db.example.com")]
+    [InlineData("[2001:DB8::1]", "2001:db8::1")]
+    [InlineData("acme corp", "acme corp")]
+    public void Key_SpellingsOfOneHost_AreTheSameKey(string host, string expected)
+    {
+        Assert.Equal(expected, HostNameAttribute.Key(host));
+    }
+
     [Fact]
     public void Validate_ValidForm_HasNoErrors()
     {
