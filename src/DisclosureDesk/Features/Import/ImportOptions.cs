@@ -17,4 +17,8 @@ public sealed class ImportOptions
     /// <summary>How many row errors the preview keeps and shows.</summary>
     [Range(1, 10_000, ErrorMessage = "Import:PreviewErrors must be between 1 and 10000.")]
     public int PreviewErrors { get; set; } = 100;
+
+    /// <summary>An uploaded file never imported is deleted, with its staged rows, after this many hours.</summary>
+    [Range(1, 8_760, ErrorMessage = "Import:DiscardUnusedAfterHours must be between 1 and 8760.")]
+    public int DiscardUnusedAfterHours { get; set; } = 24;
 }

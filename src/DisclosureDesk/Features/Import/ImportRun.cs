@@ -16,6 +16,8 @@ public enum ImportRunState
     Completed = 4,
     Cancelled = 5,
     Failed = 6,
+    /// <summary>Never started: the file and its staged rows were deleted after <see cref="ImportOptions.DiscardUnusedAfterHours"/>.</summary>
+    [Display(Name = "Discarded unused")] Discarded = 7,
 }
 
 public enum ImportGrouping

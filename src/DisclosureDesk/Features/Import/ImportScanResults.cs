@@ -253,7 +253,7 @@ public static class ImportScanResults
             }
             if (run.State != ImportRunState.Staged)
             {
-                return CommandResult.Fail("This import has already started.");
+                return CommandResult.Fail("This import has already started, or was discarded unused; upload the file again.");
             }
             if (!Enum.IsDefined(grouping))
             {
@@ -278,7 +278,7 @@ public static class ImportScanResults
                     .SetProperty(r => r.RowsTotal, total), cancellationToken);
             if (queued == 0)
             {
-                return CommandResult.Fail("This import has already started.");
+                return CommandResult.Fail("This import has already started, or was discarded unused; upload the file again.");
             }
             jobs.Enqueue<ImportCasesJob>(job => job.RunAsync(runId, CancellationToken.None));
             // The staged rows hold all the job needs, and a queued run is never read again.
@@ -312,6 +312,28 @@ public static class ImportScanResults
         private string UploadDirectory => Path.GetFullPath(Path.Combine(environment.ContentRootPath, database.Value.DataDirectory, "imports"));
 
         internal string UploadPath(long runId) => Path.Combine(UploadDirectory, $"{runId}.upload");
+
+        /// <summary>
+        /// Deletes the partial files of uploads that stopped (a closed tab, a crash) before their run was recorded,
+        /// last written before <paramref name="writtenBefore"/>; an upload in progress keeps writing its file.
+        /// </summary>
+        internal int DeleteInterruptedUploads(DateTime writtenBefore)
+        {
+            if (!Directory.Exists(UploadDirectory))
+            {
+                return 0;
+            }
+            var deleted = 0;
+            foreach (var part in Directory.EnumerateFiles(UploadDirectory, "*.part"))
+            {
+                if (File.GetLastWriteTimeUtc(part) < writtenBefore)
+                {
+                    File.Delete(part);
+                    deleted++;
+                }
+            }
+            return deleted;
+        }
     }
 
     internal static Task<List<ImportRow>> PendingRowsAsync(AppDbContext db, long runId, CancellationToken cancellationToken) =>

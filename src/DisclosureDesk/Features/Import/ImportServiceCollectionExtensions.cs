@@ -11,6 +11,7 @@ public static class ImportServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddScoped<ImportScanResults.Handler>();
         builder.Services.AddScoped<ImportCasesJob>();
+        builder.Services.AddScoped<DiscardUnusedImportsJob>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Evidence;
+using DisclosureDesk.Features.Import;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses.Mail;
 using Hangfire;
@@ -15,6 +16,7 @@ public static class RecurringJobs
     public const string ResearcherReminders = "researcher-reminders";
     public const string InboundMail = "inbound-mail";
     public const string Escalations = "escalations";
+    public const string UnusedImports = "unused-imports";
 
     public static void Register(IRecurringJobManager manager, InboundOptions inbound)
     {
@@ -25,6 +27,7 @@ public static class RecurringJobs
         // Every quarter hour: reminders go out at the local hour also in zones offset by 30 or 45 minutes.
         manager.AddOrUpdate<SendResearcherRemindersJob>(ResearcherReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
         manager.AddOrUpdate<EscalateSilentCasesJob>(Escalations, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
+        manager.AddOrUpdate<DiscardUnusedImportsJob>(UnusedImports, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         // Only while a mailbox is configured; removing the setting removes the job rather than leaving a no-op polling.
         if (inbound.Enabled)
         {

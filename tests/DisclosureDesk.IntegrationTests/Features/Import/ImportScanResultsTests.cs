@@ -244,6 +244,39 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task DiscardUnused_StagedRunOlderThanTheLimit_DeletesFileAndRowsButLeavesStartedRuns()
+    {
+        var user = await _app.CreateResearcherAsync("discard");
+        var hosts = UniqueHosts(2);
+        var unused = await UploadAsync(user, Encoding.UTF8.GetBytes($$"""{"ip_str":"{{hosts[0]}}","port":27017}"""), "unused.jsonl");
+        await StageAsync(unused, user, ImportFormat.SearchEngineJson);
+        var started = await UploadAsync(user, Encoding.UTF8.GetBytes($$"""{"ip_str":"{{hosts[1]}}","port":27017}"""), "started.jsonl");
+        await StageAsync(started, user, ImportFormat.SearchEngineJson);
+        await ImportAsync(started, user, ImportGrouping.PerHost);
+        var upload = await _app.ExecuteAsync<ImportScanResults.Handler, string>(h => Task.FromResult(h.UploadPath(unused)));
+        var interrupted = Path.Combine(Path.GetDirectoryName(upload)!, $"{Guid.NewGuid():N}.part");
+        await File.WriteAllTextAsync(interrupted, "{\"ip_str\":", TestContext.Current.CancellationToken);
+        File.SetLastWriteTimeUtc(interrupted, _app.Time.GetUtcNow().UtcDateTime);
+        _app.Time.Advance(TimeSpan.FromHours(23));
+
+        await DiscardUnusedAsync();
+        Assert.True(File.Exists(upload), "A file younger than the limit is kept.");
+
+        _app.Time.Advance(TimeSpan.FromHours(2));
+        await DiscardUnusedAsync();
+
+        Assert.False(File.Exists(upload));
+        Assert.False(File.Exists(interrupted));
+        var states = await _app.ExecuteDbContextAsync(db => db.Set<ImportRun>().Where(r => r.Id == unused || r.Id == started).OrderBy(r => r.Id).Select(r => r.State).ToListAsync());
+        Assert.Equal([ImportRunState.Discarded, ImportRunState.Completed], states);
+        Assert.Equal((0, 1), await _app.ExecuteDbContextAsync(async db => (
+            await db.Set<ImportRow>().CountAsync(r => r.RunId == unused),
+            await db.Set<ImportRow>().CountAsync(r => r.RunId == started))));
+        var refused = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(unused, ImportGrouping.PerHost, false, user.Current));
+        Assert.Contains("discarded", refused.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Preview_AnotherUsersRun_IsNotFound()
     {
         var user = await _app.CreateResearcherAsync("owner");
@@ -262,6 +295,12 @@ public abstract class ImportScanResultsTests
         var prefix = Guid.NewGuid().ToString("N")[..10];
         return Enumerable.Range(0, count).Select(i => $"h{i}-{prefix}.import.example").ToList();
     }
+
+    private Task<bool> DiscardUnusedAsync() => _app.ExecuteScopeAsync(async services =>
+    {
+        await services.GetRequiredService<DiscardUnusedImportsJob>().RunAsync(CancellationToken.None);
+        return true;
+    });
 
     private async Task<long> UploadAsync(TestUser user, byte[] content, string name)
     {

@@ -63,6 +63,7 @@ public sealed class HangfireWiringTests
         Assert.Contains(recurring, job => job.Id == RecurringJobs.UnansweredCases && job.Cron == Cron.Hourly());
         Assert.Contains(recurring, job => job.Id == RecurringJobs.ResearcherReminders && job.Cron == "*/15 * * * *");
         Assert.Contains(recurring, job => job.Id == RecurringJobs.Escalations && job.Cron == "*/15 * * * *");
+        Assert.Contains(recurring, job => job.Id == RecurringJobs.UnusedImports && job.Cron == Cron.Hourly());
         // No mailbox configured: no inbound-mail job polling nothing.
         Assert.DoesNotContain(recurring, job => job.Id == RecurringJobs.InboundMail);
 
