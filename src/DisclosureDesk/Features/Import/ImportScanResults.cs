@@ -205,6 +205,7 @@ public static class ImportScanResults
             SeenAt = finding.SeenAt,
             Severity = finding.Severity,
             Name = finding.Name,
+            ContactEmail = finding.ContactEmail,
             Raw = finding.Raw,
             State = state,
         };
@@ -322,7 +323,7 @@ public static class ImportScanResults
             {
                 Id = r.Id, RunId = r.RunId, Line = r.Line, Host = r.Host, HostKey = r.HostKey, Port = r.Port, Transport = r.Transport,
                 Service = r.Service, Product = r.Product, Organization = r.Organization, Asn = r.Asn, Hostnames = r.Hostnames,
-                SeenAt = r.SeenAt, Severity = r.Severity, Name = r.Name, State = r.State,
+                SeenAt = r.SeenAt, Severity = r.Severity, Name = r.Name, ContactEmail = r.ContactEmail, State = r.State,
             })
             .ToListAsync(cancellationToken);
 
