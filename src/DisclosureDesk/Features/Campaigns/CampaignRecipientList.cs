@@ -148,7 +148,7 @@ public static class CampaignRecipientList
                 errors.Add($"Line {number}: the port '{Clip(fields[2])}' is not between 1 and 65535.");
                 continue;
             }
-            var host = HostNameAttribute.Normalize(fields[1]);
+            var host = HostNameAttribute.Normalize(fields[1]).ToLowerInvariant();
             entries.Add(new Entry(email, fields.Length > 3 && fields[3].Length > 0 ? fields[3] : null, host, Endpoint(host, port)));
         }
         return (entries, errors);
