@@ -42,6 +42,11 @@ public static class CampaignRecipientList
             : null;
     }
 
+    /// <summary>The hosts of a recipient's endpoints (<c>host:port</c> or <c>[v6]:port</c> per line).</summary>
+    public static IEnumerable<string> Hosts(string findings) =>
+        findings.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(endpoint => endpoint[..Math.Max(0, endpoint.LastIndexOf(':'))].Trim('[', ']'));
+
     public static string Domain(string email) => email[(email.LastIndexOf('@') + 1)..].ToLowerInvariant();
 
     public static string KeyOf(string? email, string host) => email is null ? "host:" + host.ToLowerInvariant() : email.ToLowerInvariant();

@@ -46,6 +46,11 @@ public sealed class ImportCasesJob(
             pending = await ImportScanResults.PendingRowsAsync(db, runId, cancellationToken);
         }
 
+        if (run.Grouping == ImportGrouping.Rescan && run.RescanOfCaseId is { } campaignId)
+        {
+            await RescanAsync(run, campaignId, pending, cancellationToken);
+            return;
+        }
         if (run.Grouping == ImportGrouping.Campaign)
         {
             await ImportCampaignAsync(run, pending, cancellationToken);
@@ -238,6 +243,66 @@ public sealed class ImportCasesJob(
             .SetProperty(r => r.CasesCreated, r => r.CasesCreated + created)
             .SetProperty(r => r.SkippedExisting, r => r.SkippedExisting + stale.Count), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A rescan in one transaction: every recipient of the campaign none of whose hosts the file has is flagged possibly
+    /// mitigated, and one whose host reappears is unflagged. Only the flag changes, never the recipient's state.
+    /// </summary>
+    private async Task RescanAsync(ImportRun run, int campaignId, List<ImportRow> pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var seen = pending.Select(r => r.HostKey).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var recipients = await db.CampaignRecipients.AsNoTracking().Where(r => r.CaseId == campaignId)
+                .Select(r => new { r.Id, r.Findings, r.PossiblyMitigated }).ToListAsync(cancellationToken);
+            var gone = new List<long>();
+            var back = new List<long>();
+            foreach (var recipient in recipients)
+            {
+                var still = CampaignRecipientList.Hosts(recipient.Findings).Any(seen.Contains);
+                if (!still && !recipient.PossiblyMitigated)
+                {
+                    gone.Add(recipient.Id);
+                }
+                else if (still && recipient.PossiblyMitigated)
+                {
+                    back.Add(recipient.Id);
+                }
+            }
+            foreach (var (ids, flag) in new[] { (gone, true), (back, false) })
+            {
+                foreach (var chunk in ids.Chunk(1000))
+                {
+                    await db.CampaignRecipients.Where(r => chunk.Contains(r.Id))
+                        .ExecuteUpdateAsync(set => set.SetProperty(r => r.PossiblyMitigated, flag), cancellationToken);
+                }
+            }
+            var umbrella = await db.Cases.SingleAsync(c => c.Id == campaignId, cancellationToken);
+            var total = recipients.Count(r => r.PossiblyMitigated) + gone.Count - back.Count;
+            CaseTimeline.Append(db, umbrella, new Actor(run.CreatedById, run.CreatedByName), now, TimelineEventType.CampaignChanged,
+                $"Rescan import {run.Id} ({run.FileName}, SHA-256 {run.Sha256}): {seen.Count} hosts still exposed; {gone.Count} recipient(s) newly possibly mitigated, " +
+                $"{back.Count} whose hosts reappeared; {total} possibly mitigated in all. States are unchanged.");
+            await db.SaveChangesAsync(cancellationToken);
+            var rowIds = pending.Select(r => r.Id).ToList();
+            foreach (var chunk in rowIds.Chunk(1000))
+            {
+                await db.Set<ImportRow>().Where(r => chunk.Contains(r.Id))
+                    .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported).SetProperty(r => r.CaseId, campaignId), cancellationToken);
+            }
+            await db.Set<ImportRun>().Where(r => r.Id == run.Id).ExecuteUpdateAsync(set => set.SetProperty(r => r.RowsDone, pending.Count), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            logger.LogError(failure, "Rescan import {RunId} failed", run.Id);
+            await FinishAsync(run.Id, ImportRunState.Failed, $"The rescan failed and changed nothing: {failure.Message}", cancellationToken);
+            return;
+        }
+        await FinishAsync(run.Id, ImportRunState.Completed, null, cancellationToken);
     }
 
     private async Task<bool> CancelRequestedAsync(long runId, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public static class ImportPlan
     {
         ImportGrouping.PerAsn when row.Asn is { } asn => "asn:" + asn,
         ImportGrouping.PerOrganization when row.Organization is { } org => "org:" + org.ToLowerInvariant(),
-        ImportGrouping.Campaign => "campaign",
+        ImportGrouping.Campaign or ImportGrouping.Rescan => "campaign",
         _ => "host:" + row.HostKey,
     };
 
@@ -36,6 +36,10 @@ public static class ImportPlan
             ImportGrouping.PerOrganization when first.Organization is { } org => org,
             _ => null,
         };
+        if (grouping == ImportGrouping.Rescan)
+        {
+            return $"Rescan: {rows.Count} findings on {rows.Select(r => r.HostKey).Distinct().Count()} hosts still exposed; recipients none of whose hosts are among them are marked possibly mitigated";
+        }
         if (grouping == ImportGrouping.Campaign)
         {
             var addresses = rows.Select(r => r.ContactEmail?.ToLowerInvariant()).Where(e => e is not null).Distinct().Count();

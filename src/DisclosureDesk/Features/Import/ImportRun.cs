@@ -25,6 +25,8 @@ public enum ImportGrouping
     [Display(Name = "One case per organisation")] PerOrganization = 2,
     /// <summary>One umbrella case, one campaign recipient per contact address (ADR-021).</summary>
     [Display(Name = "One campaign, one row per recipient")] Campaign = 3,
+    /// <summary>Files nothing: marks a campaign's recipients whose hosts the file no longer has as possibly mitigated.</summary>
+    [Display(Name = "Rescan of a campaign")] Rescan = 4,
 }
 
 public enum ImportRowState
@@ -49,6 +51,9 @@ public class ImportRun
     /// <summary>JSON object of CSV field to column index; null for JSON lines.</summary>
     public string? CsvMapping { get; set; }
     public ImportGrouping Grouping { get; set; }
+
+    /// <summary>For <see cref="ImportGrouping.Rescan"/>: the campaign (its umbrella case) the file is a rescan of.</summary>
+    public int? RescanOfCaseId { get; set; }
     public ImportRunState State { get; set; }
     public string CreatedById { get; set; } = "";
     public string CreatedByName { get; set; } = "";

@@ -196,6 +196,68 @@ public abstract class CampaignTests : IAsyncLifetime
             $"r75@{p}.example", $"r76@{p}.example", $"r77@{p}.example", $"r78@{p}.example", $"r79@{p}.example"], found!.Rows.Select(r => r.Email));
     }
 
+    [Fact]
+    public async Task Rescan_FileWithoutSomeHosts_FlagsOnlyThoseRecipientsPossiblyMitigatedAndAReappearingHostClearsIt()
+    {
+        var lead = await _app.CreateResearcherAsync("rescanner");
+        var stranger = await _app.CreateResearcherAsync("rescan-stranger");
+        var reference = await _app.CreateCaseAsync(lead);
+        var p = Guid.NewGuid().ToString("N")[..8];
+        var added = await AddListAsync(reference, lead, $"a@{p}.example, a-{p}.rescan.example, 27017
+b@{p}.example, b-{p}.rescan.example, 27017
+" +
+                                                        $"b@{p}.example, b2-{p}.rescan.example, 9200
+c@{p}.example, c-{p}.rescan.example, 6379");
+        Assert.True(added.Result.Succeeded, added.Result.Summary);
+
+        var refused = await RescanAsync(stranger, reference, $"ip,port
+a-{p}.rescan.example,27017
+");
+        Assert.False(refused.Succeeded);
+        await RescanAsync(lead, reference, $"ip,port
+a-{p}.rescan.example,27017
+c-{p}.rescan.example,6379
+");
+
+        var flagged = await RecipientsAsync(reference);
+        Assert.Equal([false, true, false], new[] { "a", "b", "c" }.Select(x => flagged[$"{x}@{p}.example"].PossiblyMitigated));
+        Assert.All(flagged.Values, r => Assert.Equal(CampaignRecipientState.Pending, r.State));
+
+        await RescanAsync(lead, reference, $"ip,port
+a-{p}.rescan.example,27017
+b2-{p}.rescan.example,9200
+");
+
+        flagged = await RecipientsAsync(reference);
+        Assert.Equal([false, false, true], new[] { "a", "b", "c" }.Select(x => flagged[$"{x}@{p}.example"].PossiblyMitigated));
+        var page = await _app.ExecuteAsync<ManageCampaign.Handler, ManageCampaign.Page?>(h =>
+            h.PageAsync(reference, new ManageCampaign.Query(PossiblyMitigatedOnly: true), lead.Current));
+        Assert.Equal([$"c@{p}.example"], page!.Rows.Select(r => r.Email));
+    }
+
+    private async Task<CommandResult> RescanAsync(TestUser user, string reference, string csv)
+    {
+        var upload = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h =>
+            h.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "rescan.csv", user.Current));
+        Assert.True(upload.Result.Succeeded, upload.Result.Summary);
+        var runId = upload.Value;
+        var mapping = new Dictionary<CsvField, int> { [CsvField.Host] = 0, [CsvField.Port] = 1 };
+        var staged = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StageAsync(runId, ImportFormat.Csv, mapping, user.Current));
+        Assert.True(staged.Succeeded, staged.Summary);
+        var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartRescanAsync(runId, reference, false, user.Current));
+        if (started.Succeeded)
+        {
+            await _app.ExecuteScopeAsync(async services =>
+            {
+                await services.GetRequiredService<ImportCasesJob>().RunAsync(runId, TestContext.Current.CancellationToken);
+                return true;
+            });
+            var run = await _app.ExecuteDbContextAsync(db => db.Set<ImportRun>().AsNoTracking().SingleAsync(r => r.Id == runId));
+            Assert.Equal((ImportRunState.Completed, 0), (run.State, run.CasesCreated));
+        }
+        return started;
+    }
+
     private async Task<long> ImportCampaignAsync(TestUser user, string csv)
     {
         var upload = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h =>
