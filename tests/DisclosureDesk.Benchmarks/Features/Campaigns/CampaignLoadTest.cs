@@ -9,6 +9,7 @@ using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
 using DisclosureDesk.Infrastructure.Email;
+using DisclosureDesk.Infrastructure.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

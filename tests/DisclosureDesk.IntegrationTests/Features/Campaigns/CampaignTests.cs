@@ -203,30 +203,19 @@ public abstract class CampaignTests : IAsyncLifetime
         var stranger = await _app.CreateResearcherAsync("rescan-stranger");
         var reference = await _app.CreateCaseAsync(lead);
         var p = Guid.NewGuid().ToString("N")[..8];
-        var added = await AddListAsync(reference, lead, $"a@{p}.example, a-{p}.rescan.example, 27017
-b@{p}.example, b-{p}.rescan.example, 27017
-" +
-                                                        $"b@{p}.example, b2-{p}.rescan.example, 9200
-c@{p}.example, c-{p}.rescan.example, 6379");
+        var added = await AddListAsync(reference, lead, $"a@{p}.example, a-{p}.rescan.example, 27017\nb@{p}.example, b-{p}.rescan.example, 27017\n" +
+                                                        $"b@{p}.example, b2-{p}.rescan.example, 9200\nc@{p}.example, c-{p}.rescan.example, 6379");
         Assert.True(added.Result.Succeeded, added.Result.Summary);
 
-        var refused = await RescanAsync(stranger, reference, $"ip,port
-a-{p}.rescan.example,27017
-");
+        var refused = await RescanAsync(stranger, reference, $"ip,port\na-{p}.rescan.example,27017\n");
         Assert.False(refused.Succeeded);
-        await RescanAsync(lead, reference, $"ip,port
-a-{p}.rescan.example,27017
-c-{p}.rescan.example,6379
-");
+        await RescanAsync(lead, reference, $"ip,port\na-{p}.rescan.example,27017\nc-{p}.rescan.example,6379\n");
 
         var flagged = await RecipientsAsync(reference);
         Assert.Equal([false, true, false], new[] { "a", "b", "c" }.Select(x => flagged[$"{x}@{p}.example"].PossiblyMitigated));
         Assert.All(flagged.Values, r => Assert.Equal(CampaignRecipientState.Pending, r.State));
 
-        await RescanAsync(lead, reference, $"ip,port
-a-{p}.rescan.example,27017
-b2-{p}.rescan.example,9200
-");
+        await RescanAsync(lead, reference, $"ip,port\na-{p}.rescan.example,27017\nb2-{p}.rescan.example,9200\n");
 
         flagged = await RecipientsAsync(reference);
         Assert.Equal([false, false, true], new[] { "a", "b", "c" }.Select(x => flagged[$"{x}@{p}.example"].PossiblyMitigated));
