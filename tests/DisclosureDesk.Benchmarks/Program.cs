@@ -7,6 +7,10 @@ if (args.Contains("--mail"))
 {
     return await MailLoadTest.RunAsync(args, Console.Out);
 }
+if (args.Contains("--campaign"))
+{
+    return await DisclosureDesk.Benchmarks.Features.Campaigns.CampaignLoadTest.RunAsync(args, Console.Out);
+}
 if (args.Contains("--export-interleaved"))
 {
     await ExportInterleavedRun.RunAsync(Console.Out);

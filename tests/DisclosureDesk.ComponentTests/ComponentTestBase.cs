@@ -102,6 +102,7 @@ public abstract class ComponentTestBase : BunitContext
             EnvironmentName = "Development",
         });
         Services.AddScoped<DisclosureDesk.Features.Import.ImportScanResults.Handler>();
+        Services.AddScoped<DisclosureDesk.Features.Campaigns.ManageCampaign.Handler>();
 
         _authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -14,6 +14,8 @@ public enum CsvField
     Asn,
     Hostnames,
     Timestamp,
+    /// <summary>The address a campaign writes to about this finding (abuse or security contact).</summary>
+    ContactEmail,
 }
 
 /// <summary>
@@ -32,6 +34,7 @@ public static class CsvFindingParser
         [CsvField.Asn] = ["asn", "as", "as number"],
         [CsvField.Hostnames] = ["hostnames", "domains", "domain"],
         [CsvField.Timestamp] = ["timestamp", "last seen", "seen", "date", "time"],
+        [CsvField.ContactEmail] = ["email", "contact", "contact email", "contact_email", "abuse", "abuse email", "abuse_email", "abuse contact", "security contact"],
     };
 
     /// <summary>The header row's column names, or null when the file has none (or it cannot be read).</summary>
@@ -98,7 +101,8 @@ public static class CsvFindingParser
                 Get(CsvField.Organization),
                 Get(CsvField.Asn),
                 (Get(CsvField.Hostnames) ?? "").Split([';', ',', ' ', '|'], StringSplitOptions.RemoveEmptyEntries),
-                Get(CsvField.Timestamp)), JsonSerializer.Serialize(raw));
+                Get(CsvField.Timestamp),
+                ContactEmail: Get(CsvField.ContactEmail)), JsonSerializer.Serialize(raw));
         }
     }
 

@@ -21,7 +21,8 @@ public static partial class FindingFields
         string? Timestamp = null,
         Severity? Severity = null,
         string? Name = null,
-        string? ServiceHint = null);
+        string? ServiceHint = null,
+        string? ContactEmail = null);
 
     public static ParsedRow Build(int line, Values values, string raw)
     {
@@ -75,7 +76,9 @@ public static partial class FindingFields
             seenAt,
             values.Severity,
             Text(values.Name, CaseLimits.NameLength),
-            raw));
+            raw,
+            // An address that does not parse is dropped, not an error: the finding becomes a "no contact" campaign row.
+            Campaigns.CampaignRecipientList.NormalizeAddress(values.ContactEmail)));
     }
 
     private static string? Text(string? value, int length) =>

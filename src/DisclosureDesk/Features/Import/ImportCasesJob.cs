@@ -1,3 +1,4 @@
+using DisclosureDesk.Features.Campaigns;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Infrastructure.Data;
@@ -45,6 +46,16 @@ public sealed class ImportCasesJob(
             pending = await ImportScanResults.PendingRowsAsync(db, runId, cancellationToken);
         }
 
+        if (run.Grouping == ImportGrouping.Rescan && run.RescanOfCaseId is { } campaignId)
+        {
+            await RescanAsync(run, campaignId, pending, cancellationToken);
+            return;
+        }
+        if (run.Grouping == ImportGrouping.Campaign)
+        {
+            await ImportCampaignAsync(run, pending, cancellationToken);
+            return;
+        }
         var batches = Batches(ImportPlan.GroupRows(pending, run.Grouping), options.Value.BatchSize).ToList();
         var done = 0;
         foreach (var batch in batches)
@@ -138,6 +149,160 @@ public sealed class ImportCasesJob(
             .SetProperty(r => r.CasesCreated, r => r.CasesCreated + created)
             .SetProperty(r => r.SkippedExisting, r => r.SkippedExisting + skipped), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The campaign grouping: the first batch files the umbrella case (titled and summarised from every pending row) and
+    /// makes it a campaign tied to the run; every batch, the umbrella's first included, merges its findings into
+    /// recipients in the same transaction as the rows' state and the run's progress. A rerun finds the umbrella by run.
+    /// </summary>
+    private async Task ImportCampaignAsync(ImportRun run, List<ImportRow> pending, CancellationToken cancellationToken)
+    {
+        if (pending.Count == 0)
+        {
+            await FinishAsync(run.Id, ImportRunState.Completed, null, cancellationToken);
+            return;
+        }
+        var form = ImportPlan.Form(ImportPlan.GroupRows(pending, ImportGrouping.Campaign).Single(), run);
+        var done = 0;
+        foreach (var batch in pending.Chunk(options.Value.BatchSize))
+        {
+            if (await CancelRequestedAsync(run.Id, cancellationToken))
+            {
+                await FinishAsync(run.Id, ImportRunState.Cancelled, null, cancellationToken);
+                return;
+            }
+            try
+            {
+                await ImportCampaignBatchAsync(run, form, batch, cancellationToken);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                logger.LogError(failure, "Import {RunId} failed in batch {Batch}", run.Id, done + 1);
+                await FinishAsync(run.Id, ImportRunState.Failed, $"Batch {done + 1} failed and was not imported: {failure.Message}", cancellationToken);
+                return;
+            }
+            done++;
+            if (AfterBatch is { } afterBatch)
+            {
+                await afterBatch(done);
+            }
+        }
+        await FinishAsync(run.Id, ImportRunState.Completed, null, cancellationToken);
+    }
+
+    private async Task ImportCampaignBatchAsync(ImportRun run, CaseForm form, IReadOnlyList<ImportRow> rows, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var created = 0;
+        var campaign = await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.ImportRunId == run.Id, cancellationToken);
+        Case umbrella;
+        if (campaign is null)
+        {
+            if (ModelValidation.Validate(form) is { Count: > 0 } invalid)
+            {
+                throw new InvalidOperationException($"Line {rows[0].Line}: {CommandResult.Fail(invalid).Summary}");
+            }
+            umbrella = await CreateCase.FileAsync(db, form, run.CreatedById, new Actor(run.CreatedById, run.CreatedByName), now,
+                caseOptions.Value.ReferencePrefix, $"From import {run.Id}: {run.FileName} (SHA-256 {run.Sha256}), as a campaign.", cancellationToken);
+            await ManageCampaign.Handler.EnsureCampaignAsync(db, umbrella, now, run.Id, cancellationToken);
+            created = 1;
+        }
+        else
+        {
+            umbrella = await db.Cases.SingleAsync(c => c.Id == campaign.CaseId, cancellationToken);
+        }
+
+        // A finding some other case already has is left to that case, as the other groupings do.
+        var existing = await ImportScanResults.ExistingCasesAsync(db, rows, cancellationToken);
+        var fresh = rows.Where(r => !existing.TryGetValue((r.HostKey, r.Port), out var c) || c.Id == umbrella.Id).ToList();
+        var stale = rows.Except(fresh).Select(r => r.Id).ToList();
+        var merged = await CampaignRecipientList.MergeAsync(db, umbrella.Id,
+            fresh.Select(r => new CampaignRecipientList.Entry(r.ContactEmail, r.Organization, r.HostKey, CampaignRecipientList.Endpoint(r.HostKey, r.Port))),
+            now, cancellationToken);
+        CaseTimeline.Append(db, umbrella, new Actor(run.CreatedById, run.CreatedByName), now, TimelineEventType.CampaignChanged,
+            $"Import {run.Id} ({run.FileName}): {fresh.Count} finding(s) added to the campaign: {merged.Added} new recipient(s), {merged.Updated} with new endpoints" +
+            (stale.Count > 0 ? $"; {stale.Count} finding(s) skipped because another case has them." : "."));
+        await db.SaveChangesAsync(cancellationToken);
+
+        var ids = fresh.Select(r => r.Id).ToList();
+        foreach (var chunk in ids.Chunk(1000))
+        {
+            await db.Set<ImportRow>().Where(r => chunk.Contains(r.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported).SetProperty(r => r.CaseId, umbrella.Id), cancellationToken);
+        }
+        foreach (var chunk in stale.Chunk(1000))
+        {
+            await db.Set<ImportRow>().Where(r => chunk.Contains(r.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.DuplicateOfCase), cancellationToken);
+        }
+        await db.Set<ImportRun>().Where(r => r.Id == run.Id).ExecuteUpdateAsync(set => set
+            .SetProperty(r => r.RowsDone, r => r.RowsDone + rows.Count)
+            .SetProperty(r => r.CasesCreated, r => r.CasesCreated + created)
+            .SetProperty(r => r.SkippedExisting, r => r.SkippedExisting + stale.Count), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A rescan in one transaction: every recipient of the campaign none of whose hosts the file has is flagged possibly
+    /// mitigated, and one whose host reappears is unflagged. Only the flag changes, never the recipient's state.
+    /// </summary>
+    private async Task RescanAsync(ImportRun run, int campaignId, List<ImportRow> pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var seen = pending.Select(r => r.HostKey).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var recipients = await db.CampaignRecipients.AsNoTracking().Where(r => r.CaseId == campaignId)
+                .Select(r => new { r.Id, r.Findings, r.PossiblyMitigated }).ToListAsync(cancellationToken);
+            var gone = new List<long>();
+            var back = new List<long>();
+            foreach (var recipient in recipients)
+            {
+                var still = CampaignRecipientList.Hosts(recipient.Findings).Any(seen.Contains);
+                if (!still && !recipient.PossiblyMitigated)
+                {
+                    gone.Add(recipient.Id);
+                }
+                else if (still && recipient.PossiblyMitigated)
+                {
+                    back.Add(recipient.Id);
+                }
+            }
+            foreach (var (ids, flag) in new[] { (gone, true), (back, false) })
+            {
+                foreach (var chunk in ids.Chunk(1000))
+                {
+                    await db.CampaignRecipients.Where(r => chunk.Contains(r.Id))
+                        .ExecuteUpdateAsync(set => set.SetProperty(r => r.PossiblyMitigated, flag), cancellationToken);
+                }
+            }
+            var umbrella = await db.Cases.SingleAsync(c => c.Id == campaignId, cancellationToken);
+            var total = recipients.Count(r => r.PossiblyMitigated) + gone.Count - back.Count;
+            CaseTimeline.Append(db, umbrella, new Actor(run.CreatedById, run.CreatedByName), now, TimelineEventType.CampaignChanged,
+                $"Rescan import {run.Id} ({run.FileName}, SHA-256 {run.Sha256}): {seen.Count} hosts still exposed; {gone.Count} recipient(s) newly possibly mitigated, " +
+                $"{back.Count} whose hosts reappeared; {total} possibly mitigated in all. States are unchanged.");
+            await db.SaveChangesAsync(cancellationToken);
+            var rowIds = pending.Select(r => r.Id).ToList();
+            foreach (var chunk in rowIds.Chunk(1000))
+            {
+                await db.Set<ImportRow>().Where(r => chunk.Contains(r.Id))
+                    .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported).SetProperty(r => r.CaseId, campaignId), cancellationToken);
+            }
+            await db.Set<ImportRun>().Where(r => r.Id == run.Id).ExecuteUpdateAsync(set => set.SetProperty(r => r.RowsDone, pending.Count), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            logger.LogError(failure, "Rescan import {RunId} failed", run.Id);
+            await FinishAsync(run.Id, ImportRunState.Failed, $"The rescan failed and changed nothing: {failure.Message}", cancellationToken);
+            return;
+        }
+        await FinishAsync(run.Id, ImportRunState.Completed, null, cancellationToken);
     }
 
     private async Task<bool> CancelRequestedAsync(long runId, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public static class ImportPlan
     {
         ImportGrouping.PerAsn when row.Asn is { } asn => "asn:" + asn,
         ImportGrouping.PerOrganization when row.Organization is { } org => "org:" + org.ToLowerInvariant(),
+        ImportGrouping.Campaign or ImportGrouping.Rescan => "campaign",
         _ => "host:" + row.HostKey,
     };
 
@@ -35,6 +36,18 @@ public static class ImportPlan
             ImportGrouping.PerOrganization when first.Organization is { } org => org,
             _ => null,
         };
+        if (grouping == ImportGrouping.Rescan)
+        {
+            return $"Rescan: {rows.Count} findings on {rows.Select(r => r.HostKey).Distinct().Count()} hosts still exposed; recipients none of whose hosts are among them are marked possibly mitigated";
+        }
+        if (grouping == ImportGrouping.Campaign)
+        {
+            var addresses = rows.Select(r => r.ContactEmail?.ToLowerInvariant()).Where(e => e is not null).Distinct().Count();
+            var withoutContact = rows.Count(r => r.ContactEmail is null);
+            var campaign = $"Campaign: {rows.Count} exposed {first.Service.DisplayName()} services, {addresses} recipient(s)" +
+                           (withoutContact > 0 ? $", {withoutContact} finding(s) without a contact" : "");
+            return campaign.Length > CaseLimits.TitleLength ? campaign[..CaseLimits.TitleLength] : campaign;
+        }
         var title = rows.Count == 1
             ? $"Exposed {first.Service.DisplayName()} at {Endpoint(first)}" + (owner is null ? "" : $", {owner}")
             : owner is null

@@ -25,6 +25,10 @@ public enum ImportGrouping
     [Display(Name = "One case per host")] PerHost = 0,
     [Display(Name = "One case per ASN")] PerAsn = 1,
     [Display(Name = "One case per organisation")] PerOrganization = 2,
+    /// <summary>One umbrella case, one campaign recipient per contact address (ADR-021).</summary>
+    [Display(Name = "One campaign, one row per recipient")] Campaign = 3,
+    /// <summary>Files nothing: marks a campaign's recipients whose hosts the file no longer has as possibly mitigated.</summary>
+    [Display(Name = "Rescan of a campaign")] Rescan = 4,
 }
 
 public enum ImportRowState
@@ -49,6 +53,9 @@ public class ImportRun
     /// <summary>JSON object of CSV field to column index; null for JSON lines.</summary>
     public string? CsvMapping { get; set; }
     public ImportGrouping Grouping { get; set; }
+
+    /// <summary>For <see cref="ImportGrouping.Rescan"/>: the campaign (its umbrella case) the file is a rescan of.</summary>
+    public int? RescanOfCaseId { get; set; }
     public ImportRunState State { get; set; }
     public string CreatedById { get; set; } = "";
     public string CreatedByName { get; set; } = "";
@@ -98,6 +105,9 @@ public class ImportRow
     public DateTime? SeenAt { get; set; }
     public Severity? Severity { get; set; }
     public string? Name { get; set; }
+
+    /// <summary>The contact address the file gave for the finding (a campaign writes to it); null when none or not an address.</summary>
+    public string? ContactEmail { get; set; }
     public string Raw { get; set; } = "";
     public ImportRowState State { get; set; }
     public int? CaseId { get; set; }
@@ -129,6 +139,7 @@ internal sealed class ImportRowConfiguration : IEntityTypeConfiguration<ImportRo
         builder.Property(r => r.Organization).HasMaxLength(CaseLimits.NameLength);
         builder.Property(r => r.Asn).HasMaxLength(CaseLimits.ShortTextLength);
         builder.Property(r => r.Name).HasMaxLength(CaseLimits.NameLength);
+        builder.Property(r => r.ContactEmail).HasMaxLength(Campaigns.CampaignLimits.EmailLength);
         builder.HasOne<ImportRun>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Case>().WithMany().HasForeignKey(r => r.CaseId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -205,6 +205,7 @@ public static class ImportScanResults
             SeenAt = finding.SeenAt,
             Severity = finding.Severity,
             Name = finding.Name,
+            ContactEmail = finding.ContactEmail,
             Raw = finding.Raw,
             State = state,
         };
@@ -240,7 +241,30 @@ public static class ImportScanResults
         }
 
         /// <summary>Queues the import. A file with row errors is refused unless <paramref name="skipBadRows"/>.</summary>
-        public async Task<CommandResult> StartAsync(long runId, ImportGrouping grouping, bool skipBadRows, CurrentUser user, CancellationToken cancellationToken = default)
+        public Task<CommandResult> StartAsync(long runId, ImportGrouping grouping, bool skipBadRows, CurrentUser user, CancellationToken cancellationToken = default) =>
+            grouping == ImportGrouping.Rescan
+                ? Task.FromResult(CommandResult.Fail("Name the campaign this file is a rescan of."))
+                : StartAsync(runId, grouping, skipBadRows, null, user, cancellationToken);
+
+        /// <summary>
+        /// Queues the file as a rescan of the campaign <paramref name="campaignReference"/>: it files nothing, and marks the
+        /// campaign's recipients none of whose hosts the file has as possibly mitigated (ADR-021).
+        /// </summary>
+        public async Task<CommandResult> StartRescanAsync(long runId, string campaignReference, bool skipBadRows, CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            int? campaignId;
+            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                var reference = (campaignReference ?? "").Trim().ToUpperInvariant();
+                campaignId = await db.CasesVisibleTo(user).Where(c => c.Reference == reference && db.Campaigns.Any(k => k.CaseId == c.Id))
+                    .Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
+            }
+            return campaignId is null
+                ? CommandResult.Fail("No campaign with this reference that you may see. Enter the case reference of the campaign, such as DD-2026-00042.", "RescanOf")
+                : await StartAsync(runId, ImportGrouping.Rescan, skipBadRows, campaignId, user, cancellationToken);
+        }
+
+        private async Task<CommandResult> StartAsync(long runId, ImportGrouping grouping, bool skipBadRows, int? rescanOf, CurrentUser user, CancellationToken cancellationToken)
         {
             if (!user.IsApproved)
             {
@@ -275,6 +299,7 @@ public static class ImportScanResults
                     .SetProperty(r => r.State, ImportRunState.Queued)
                     .SetProperty(r => r.Grouping, grouping)
                     .SetProperty(r => r.SkipBadRows, skipBadRows)
+                    .SetProperty(r => r.RescanOfCaseId, rescanOf)
                     .SetProperty(r => r.RowsTotal, total), cancellationToken);
             if (queued == 0)
             {
@@ -344,7 +369,7 @@ public static class ImportScanResults
             {
                 Id = r.Id, RunId = r.RunId, Line = r.Line, Host = r.Host, HostKey = r.HostKey, Port = r.Port, Transport = r.Transport,
                 Service = r.Service, Product = r.Product, Organization = r.Organization, Asn = r.Asn, Hostnames = r.Hostnames,
-                SeenAt = r.SeenAt, Severity = r.Severity, Name = r.Name, State = r.State,
+                SeenAt = r.SeenAt, Severity = r.Severity, Name = r.Name, ContactEmail = r.ContactEmail, State = r.State,
             })
             .ToListAsync(cancellationToken);
 

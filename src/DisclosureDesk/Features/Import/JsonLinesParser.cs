@@ -71,7 +71,8 @@ public static class JsonLinesParser
             String(row, "asn"),
             hostnames,
             String(row, "timestamp"),
-            ServiceHint: Strings(row, "tags").FirstOrDefault(t => ServiceGuess.From(t, null, 0) != ServiceEngine.Other));
+            ServiceHint: Strings(row, "tags").FirstOrDefault(t => ServiceGuess.From(t, null, 0) != ServiceEngine.Other),
+            ContactEmail: String(row, "abuse_email") ?? String(row, "contact_email") ?? String(row, "email") ?? String(row, "abuse_contact"));
     }
 
     // Shodan writes "ip" as the IPv4 address in a 32-bit integer next to "ip_str"; other engines write it as text.

@@ -28,7 +28,8 @@ public sealed record ScanFinding(
     DateTime? SeenAt,
     Severity? Severity,
     string? Name,
-    string Raw)
+    string Raw,
+    string? ContactEmail = null)
 {
     /// <summary>The host as cases index it (<see cref="Case.HostKey"/>), so duplicates match cases filed by hand.</summary>
     public string HostKey => HostNameAttribute.Key(Host);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Linq.Expressions;
 using System.Security.Cryptography;
+using DisclosureDesk.Features.Campaigns;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Infrastructure.Data;
 using DisclosureDesk.Infrastructure.Email;
@@ -329,6 +330,11 @@ public sealed class DeliverOutboxJob(
             row.Version = Guid.NewGuid();
             var @case = await db.Cases.SingleAsync(c => c.Id == caseId, CancellationToken.None);
             CaseTimeline.Append(db, @case, Actor.System, now, EventType(row.State), Describe(row, result));
+            if (row.CampaignRecipientId is { } recipientId && CampaignEventOf(row.State) is { } happened
+                && await CampaignMail.ApplyAsync(db, recipientId, happened, now, row.State == OutboxState.Failed ? row.LastError : null, CancellationToken.None) is { } change)
+            {
+                CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.CampaignChanged, change);
+            }
             try
             {
                 await db.SaveChangesAsync(CancellationToken.None);
@@ -341,6 +347,13 @@ public sealed class DeliverOutboxJob(
             }
         }
     }
+
+    private static CampaignEvent? CampaignEventOf(OutboxState state) => state switch
+    {
+        OutboxState.Sent => CampaignEvent.Delivered,
+        OutboxState.Failed => CampaignEvent.DeliveryFailed,
+        _ => null,
+    };
 
     private static TimelineEventType EventType(OutboxState state) => state switch
     {

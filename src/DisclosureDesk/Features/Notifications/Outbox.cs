@@ -11,13 +11,15 @@ namespace DisclosureDesk.Features.Notifications;
 /// <summary>A rendered email before it becomes MIME: the part a template produces.</summary>
 /// <param name="To">One or more recipient addresses.</param>
 /// <param name="DedupKey">For emails derived from state by a recurring job: written at most once (see <see cref="OutboxMessage.DedupKey"/>).</param>
+/// <param name="CampaignRecipientId">For campaign emails: the recipient whose state the delivery result moves.</param>
 public sealed record OutgoingEmail(
     IReadOnlyList<string> To,
     string Subject,
     string TextBody,
     int? CaseId = null,
     OutboxPurpose Purpose = OutboxPurpose.OwnerNotification,
-    string? DedupKey = null);
+    string? DedupKey = null,
+    long? CampaignRecipientId = null);
 
 /// <summary>
 /// Turns rendered emails into outbox rows and triggers their delivery. Rows are added to the caller's context,
@@ -59,6 +61,7 @@ public sealed class Outbox(IOptions<EmailOptions> options, TimeProvider time, IB
             CaseId = email.CaseId,
             Purpose = email.Purpose,
             DedupKey = email.DedupKey,
+            CampaignRecipientId = email.CampaignRecipientId,
             To = string.Join(", ", recipients.Select(r => r.Address)),
             Subject = email.Subject,
             Content = Serialize(message),

@@ -40,6 +40,10 @@ public enum OutboxPurpose
     Account = 4,
     /// <summary>To a hosting provider, national CERT or data-protection authority, asking them to reach a silent owner.</summary>
     Escalation = 5,
+    /// <summary>The first email of a campaign to one recipient (<see cref="OutboxMessage.CampaignRecipientId"/>).</summary>
+    [Display(Name = "Campaign notification")] CampaignNotification = 6,
+    /// <summary>A reminder to one campaign recipient; cancelled when that recipient answers, bounces or is marked mitigated.</summary>
+    [Display(Name = "Campaign follow-up")] CampaignFollowUp = 7,
 }
 
 public static class OutboxPurposes
@@ -49,7 +53,8 @@ public static class OutboxPurposes
     /// results are proof of notification in the case's audit chain.
     /// </summary>
     public static bool IsNoticeOnRecord(this OutboxPurpose purpose) =>
-        purpose is OutboxPurpose.OwnerNotification or OutboxPurpose.OwnerFollowUp or OutboxPurpose.Escalation;
+        purpose is OutboxPurpose.OwnerNotification or OutboxPurpose.OwnerFollowUp or OutboxPurpose.Escalation
+            or OutboxPurpose.CampaignNotification or OutboxPurpose.CampaignFollowUp;
 }
 
 /// <summary>
@@ -64,6 +69,9 @@ public class OutboxMessage
     public int? CaseId { get; set; }
 
     public OutboxPurpose Purpose { get; set; }
+
+    /// <summary>The campaign recipient the email is to, for campaign emails: their delivery result moves that recipient's state.</summary>
+    public long? CampaignRecipientId { get; set; }
 
     /// <summary>
     /// Set on emails that a recurring job derives from the current state (reminders, digests): the same key is

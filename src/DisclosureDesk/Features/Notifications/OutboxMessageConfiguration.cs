@@ -23,6 +23,8 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         // The Outbox page and the case's email list, newest first, keyset-paged on (CreatedAt, Id).
         builder.HasIndex(m => new { m.CreatedAt, m.Id });
         builder.HasIndex(m => new { m.CaseId, m.CreatedAt, m.Id });
+        builder.HasIndex(m => m.CampaignRecipientId);
+        builder.HasOne<Campaigns.CampaignRecipient>().WithMany().HasForeignKey(m => m.CampaignRecipientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Case>().WithMany().HasForeignKey(m => m.CaseId).OnDelete(DeleteBehavior.Restrict);
     }
 }

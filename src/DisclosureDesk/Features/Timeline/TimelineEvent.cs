@@ -39,6 +39,7 @@ public enum TimelineEventType
     [Display(Name = "Escalation step skipped")] EscalationStepSkipped = 25,
     [Display(Name = "Escalation ladder changed")] EscalationLadderChanged = 26,
     [Display(Name = "Exported")] CaseExported = 27,
+    [Display(Name = "Campaign")] CampaignChanged = 28,
 }
 
 /// <summary>

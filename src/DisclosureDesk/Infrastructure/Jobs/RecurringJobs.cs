@@ -1,3 +1,4 @@
+using DisclosureDesk.Features.Campaigns;
 using DisclosureDesk.Features.Escalation;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Import;
@@ -17,12 +18,14 @@ public static class RecurringJobs
     public const string InboundMail = "inbound-mail";
     public const string Escalations = "escalations";
     public const string UnusedImports = "unused-imports";
+    public const string UnansweredCampaignRecipients = "unanswered-campaign-recipients";
 
     public static void Register(IRecurringJobManager manager, InboundOptions inbound)
     {
         ArgumentNullException.ThrowIfNull(inbound);
         manager.AddOrUpdate<SweepOutboxJob>(OutboxSweep, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<MarkUnansweredCasesJob>(UnansweredCases, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        manager.AddOrUpdate<MarkUnansweredRecipientsJob>(UnansweredCampaignRecipients, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         manager.AddOrUpdate<PurgeExpiredEvidenceJob>(EvidenceRetention, job => job.RunAsync(CancellationToken.None), Cron.Daily());
         // Every quarter hour: reminders go out at the local hour also in zones offset by 30 or 45 minutes.
         manager.AddOrUpdate<SendResearcherRemindersJob>(ResearcherReminders, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");

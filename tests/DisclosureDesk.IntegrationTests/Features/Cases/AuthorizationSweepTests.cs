@@ -1,5 +1,6 @@
 using DisclosureDesk.Features.Timeline;
 using System.Net;
+using DisclosureDesk.Features.Campaigns;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Discovery;
 using DisclosureDesk.Features.Evidence;
@@ -31,6 +32,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
     // Placeholders the scenario fills in: the case is filed at run time, and every account's email is unique.
     private const string CasePage = "/cases/{ref}";
     private const string EditPage = "/cases/{ref}/edit";
+    private const string CampaignPage = "/cases/{ref}/campaign";
     private const string MissingCasePage = "/cases/DD-2099-99999";
     private const string FullExport = "/cases/{ref}/export?format=json&profile=full";
     private const string Reference = "{ref}";
@@ -76,6 +78,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { "/cases/new",    Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
         { CasePage,        Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
         { EditPage,        Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
+        { CampaignPage,    Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            CaseData },
         { "/admin/users",  Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [AdministratorEmail, .. AccountsOtherThanAdministrator] },
         { MissingCasePage, Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [NotFound] },
         { TemplatesPage,   Who.Anonymous,           HttpStatusCode.Redirect, Login,        ["Log in"],                            [TemplateText, "Initial notification"] },
@@ -91,6 +94,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { "/cases/new",    Who.UnrelatedResearcher, HttpStatusCode.OK,       null,         ["Create case"],                       CaseData },
         { CasePage,        Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [.. CaseData, LeadEmail, MemberEmail] },
         { EditPage,        Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            CaseData },
+        { CampaignPage,    Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            CaseData },
         { "/admin/users",  Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, LeadEmail, MemberEmail, PendingEmail] },
         { MissingCasePage, Who.UnrelatedResearcher, HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.UnrelatedResearcher, HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
@@ -121,6 +125,7 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
         { "/cases/new",    Who.Lead,                HttpStatusCode.OK,       null,         ["Create case"],                       [] },
         { CasePage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Audit chain verified", "Public export as Markdown"], [] },
         { EditPage,        Who.Lead,                HttpStatusCode.OK,       null,         [Title, Host, "Save changes"],         [] },
+        { CampaignPage,    Who.Lead,                HttpStatusCode.OK,       null,         [Title, "not a campaign yet"],         [] },
         { "/admin/users",  Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [AdministratorEmail, MemberEmail, UnrelatedEmail, PendingEmail] },
         { MissingCasePage, Who.Lead,                HttpStatusCode.NotFound, null,         [NotFound],                            [] },
         { TemplatesPage,   Who.Lead,                HttpStatusCode.Redirect, AccessDenied, ["Access denied"],                     [TemplateText, "Initial notification"] },
@@ -235,6 +240,14 @@ public sealed class AuthorizationSweepTests(SqliteDisclosureDeskFactory app, Aut
             Handler<FindCaseContacts.Handler>(services).StartAsync(reference, "example.org", s.Unrelated.Current),
         ["FindCaseContacts.Decide"] = (services, reference, s) =>
             Handler<FindCaseContacts.Handler>(services).DecideAsync(reference, 1, accept: true, s.Unrelated.Current),
+        ["ManageCampaign.AddList"] = async (services, reference, s) =>
+            (await Handler<ManageCampaign.Handler>(services).AddListAsync(reference, "intruder@example.test, 198.51.100.7, 27017", s.Unrelated.Current)).Result,
+        ["ManageCampaign.Send"] = async (services, reference, s) =>
+            (await Handler<ManageCampaign.Handler>(services).SendAsync(reference, null, null, s.Unrelated.Current)).Result,
+        ["ManageCampaign.MarkMitigated"] = (services, reference, s) =>
+            Handler<ManageCampaign.Handler>(services).MarkMitigatedAsync(reference, 1, s.Unrelated.Current),
+        ["ManageCampaign.CorrectAddress"] = (services, reference, s) =>
+            Handler<ManageCampaign.Handler>(services).CorrectAddressAsync(reference, 1, "intruder@example.test", s.Unrelated.Current),
     };
 
     [Theory]

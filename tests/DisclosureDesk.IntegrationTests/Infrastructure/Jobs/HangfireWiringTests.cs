@@ -61,6 +61,7 @@ public sealed class HangfireWiringTests
         var recurring = connection.GetRecurringJobs();
         Assert.Contains(recurring, job => job.Id == RecurringJobs.OutboxSweep && job.Cron == Cron.Minutely());
         Assert.Contains(recurring, job => job.Id == RecurringJobs.UnansweredCases && job.Cron == Cron.Hourly());
+        Assert.Contains(recurring, job => job.Id == RecurringJobs.UnansweredCampaignRecipients && job.Cron == Cron.Hourly());
         Assert.Contains(recurring, job => job.Id == RecurringJobs.ResearcherReminders && job.Cron == "*/15 * * * *");
         Assert.Contains(recurring, job => job.Id == RecurringJobs.Escalations && job.Cron == "*/15 * * * *");
         Assert.Contains(recurring, job => job.Id == RecurringJobs.UnusedImports && job.Cron == Cron.Hourly());

@@ -274,6 +274,10 @@ public static class EditEmailTemplates
                 PolicyName = policy.Name,
                 PolicyUrl = policy.Url,
                 CaseUrl = siteBaseUrl + "cases/" + Uri.EscapeDataString(@case.Reference),
+                // A campaign email lists the recipient's own endpoints; the preview shows two.
+                Findings = id is EmailTemplateId.CampaignNotification or EmailTemplateId.CampaignFollowUp
+                    ? [$"{@case.Host}:{@case.Port}", "192.0.2.10:" + @case.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                    : [],
             };
         }
 

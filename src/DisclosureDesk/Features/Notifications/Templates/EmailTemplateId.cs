@@ -36,6 +36,12 @@ public enum EmailTemplateId
 
     [Display(Name = "Escalation to the data-protection authority", Description = "To the affected country's data-protection authority, the last rung, for cases with personal data.")]
     EscalationDataProtectionAuthority = 10,
+
+    [Display(Name = "Campaign notification", Description = "To each recipient of a campaign when the researcher sends it, listing the recipient's own exposed hosts (recipient.findings).")]
+    CampaignNotification = 11,
+
+    [Display(Name = "Campaign follow-up", Description = "To a campaign recipient 7, 14 and 21 days after their notification, unless they answered, bounced or were marked mitigated.")]
+    CampaignFollowUp = 12,
 }
 
 public static class EmailTemplateCatalog
@@ -81,6 +87,8 @@ public static class EmailTemplateCatalog
         EmailTemplateId.OverdueDigest => "overdue-digest.liquid",
         EmailTemplateId.EscalationNationalCert => "escalation-national-cert.liquid",
         EmailTemplateId.EscalationDataProtectionAuthority => "escalation-data-protection-authority.liquid",
+        EmailTemplateId.CampaignNotification => "campaign-notification.liquid",
+        EmailTemplateId.CampaignFollowUp => "campaign-follow-up.liquid",
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, null),
     };
 }

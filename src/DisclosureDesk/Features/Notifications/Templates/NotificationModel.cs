@@ -51,7 +51,7 @@ public sealed class NotificationModel
                 Remediation = ServiceGuidance.Remediation(@case.Service),
             },
             Organization = new OrganizationFields { Name = @case.OrganizationName, Website = @case.OrganizationWebsite },
-            Recipient = new RecipientFields { Name = parameters.RecipientName },
+            Recipient = new RecipientFields { Name = parameters.RecipientName, Email = parameters.RecipientEmail, Findings = parameters.Findings },
             Researcher = new ResearcherFields
             {
                 Name = parameters.ResearcherName,
@@ -128,6 +128,12 @@ public sealed record NotificationParameters
     public string? TeamAddress { get; init; }
     public required string ReplyAddress { get; init; }
     public string? RecipientName { get; init; }
+
+    /// <summary>The address the email goes to; set for campaign emails.</summary>
+    public string? RecipientEmail { get; init; }
+
+    /// <summary>The endpoints a campaign recipient is told about (host:port); empty for a single case's owner.</summary>
+    public IReadOnlyList<string> Findings { get; init; } = [];
     public required DateTime FirstNotifiedAt { get; init; }
 
     /// <summary>How many notices the owner has been sent so far, counting the first.</summary>
@@ -187,6 +193,10 @@ public sealed class OrganizationFields
 public sealed class RecipientFields
 {
     public string? Name { get; init; }
+    public string? Email { get; init; }
+
+    /// <summary>For campaign emails: the recipient's own exposed endpoints (host:port), one per item.</summary>
+    public IReadOnlyList<string> Findings { get; init; } = [];
 }
 
 public sealed class ResearcherFields

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using DisclosureDesk.Features.Campaigns;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Evidence;
 using DisclosureDesk.Features.Notifications;
@@ -78,6 +79,11 @@ public static class IngestInboundMail
                 }
                 var evidence = AddEvidence(db, @case, now, source, raw, sha256, message);
                 await RecordOnCaseAsync(db, @case, now, message, classification, cancellationToken);
+                if (thread.Value.RecipientId is { } recipientId && CampaignEventOf(classification) is { } happened
+                    && await CampaignMail.ApplyAsync(db, recipientId, happened, now, Clip($"{Sender(message)}: {message.Subject}", CaseLimits.LongTextLength), cancellationToken) is { } change)
+                {
+                    CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.CampaignChanged, change);
+                }
                 var row = Describe(source, key, message, classification, sha256, raw.Length, now);
                 row.State = InboundState.Matched;
                 row.CaseId = @case.Id;
@@ -117,7 +123,7 @@ public static class IngestInboundMail
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        private async Task<(int CaseId, InboundMatch By)?> ThreadAsync(MimeMessage message, InboundClassification classification, CancellationToken cancellationToken)
+        private async Task<(int CaseId, InboundMatch By, long? RecipientId)?> ThreadAsync(MimeMessage message, InboundClassification classification, CancellationToken cancellationToken)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var ids = classification.OriginalMessageIds.Where(id => id.Length <= 998).Take(50).ToList();
@@ -125,12 +131,13 @@ public static class IngestInboundMail
             {
                 var sent = await db.OutboxMessages.AsNoTracking()
                     .Where(m => m.CaseId != null && ids.Contains(m.MessageId))
-                    .Select(m => new { m.MessageId, m.CaseId })
+                    .Select(m => new { m.MessageId, m.CaseId, m.CampaignRecipientId })
                     .ToListAsync(cancellationToken);
                 var first = sent.OrderBy(m => ids.IndexOf(m.MessageId)).FirstOrDefault();
                 if (first is not null)
                 {
-                    return (first.CaseId!.Value, InboundMatch.MessageId);
+                    // A campaign email threads to its recipient too: only that recipient's state moves.
+                    return (first.CaseId!.Value, InboundMatch.MessageId, first.CampaignRecipientId);
                 }
             }
             var references = CaseReferences(message.Subject ?? "", caseOptions.Value.ReferencePrefix);
@@ -143,7 +150,7 @@ public static class IngestInboundMail
                 .Select(c => new { c.Reference, c.Id })
                 .ToListAsync(cancellationToken);
             var named = cases.OrderBy(c => references.IndexOf(c.Reference)).FirstOrDefault();
-            return named is null ? null : (named.Id, InboundMatch.SubjectReference);
+            return named is null ? null : (named.Id, InboundMatch.SubjectReference, null);
         }
 
         private async Task<Result> StoreUnmatchedAsync(Source source, string key, MimeMessage message, InboundClassification classification, string sha256, byte[] raw, CancellationToken cancellationToken)
@@ -221,6 +228,15 @@ public static class IngestInboundMail
                 Clip(InboundMailText.PlainBody(message), ResponseLimits.VerbatimLength),
                 EventVisibility.Owner), cancellationToken);
         }
+
+        /// <summary>What a threaded message means for a campaign recipient; a delay is not a bounce and moves nothing.</summary>
+        private static CampaignEvent? CampaignEventOf(InboundClassification classification) => classification.Kind switch
+        {
+            InboundKind.HumanReply => CampaignEvent.Replied,
+            InboundKind.AutomaticReply => CampaignEvent.AutoReplied,
+            InboundKind.DeliveryFailure when classification.Severity == BounceSeverity.Permanent => CampaignEvent.Bounced,
+            _ => null,
+        };
 
         private static void RecordBounce(AppDbContext db, Case @case, DateTime now, InboundClassification classification)
         {

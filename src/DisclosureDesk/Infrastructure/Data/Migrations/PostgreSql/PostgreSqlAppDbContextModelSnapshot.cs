@@ -110,6 +110,100 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.ToTable("CalendarFeeds", (string)null);
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.Campaign", b =>
+                {
+                    b.Property<int>("CaseId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("FirstSentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("ImportRunId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CaseId");
+
+                    b.ToTable("Campaigns");
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.CampaignRecipient", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("CaseId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Domain")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<int>("FindingCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Findings")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("NoResponseAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("NotifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("PossiblyMitigated")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("StateChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StateDetail")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "Id");
+
+                    b.HasIndex("CaseId", "Key")
+                        .IsUnique();
+
+                    b.HasIndex("State", "NoResponseAt");
+
+                    b.HasIndex("CaseId", "State", "Id");
+
+                    b.ToTable("CampaignRecipients");
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Cases.Case", b =>
                 {
                     b.Property<int>("Id")
@@ -696,6 +790,10 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<int?>("CaseId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(253)
@@ -819,6 +917,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<int>("Grouping")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("RescanOfCaseId")
+                        .HasColumnType("integer");
+
                     b.Property<int>("RowsDone")
                         .HasColumnType("integer");
 
@@ -865,6 +966,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("CampaignRecipientId")
+                        .HasColumnType("bigint");
 
                     b.Property<int?>("CaseId")
                         .HasColumnType("integer");
@@ -926,6 +1030,8 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CampaignRecipientId");
 
                     b.HasIndex("DedupKey")
                         .IsUnique();
@@ -1482,6 +1588,24 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.Campaign", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Cases.Case", null)
+                        .WithOne()
+                        .HasForeignKey("DisclosureDesk.Features.Campaigns.Campaign", "CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.CampaignRecipient", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Cases.Case", b =>
                 {
                     b.HasOne("DisclosureDesk.Infrastructure.Data.ApplicationUser", null)
@@ -1576,6 +1700,11 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 
             modelBuilder.Entity("DisclosureDesk.Features.Notifications.OutboxMessage", b =>
                 {
+                    b.HasOne("DisclosureDesk.Features.Campaigns.CampaignRecipient", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignRecipientId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("DisclosureDesk.Features.Cases.Case", null)
                         .WithMany()
                         .HasForeignKey("CaseId")

@@ -101,6 +101,98 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("CalendarFeeds", (string)null);
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.Campaign", b =>
+                {
+                    b.Property<int>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstSentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ImportRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseId");
+
+                    b.ToTable("Campaigns");
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.CampaignRecipient", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Domain")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Findings")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NoResponseAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NotifiedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("PossiblyMitigated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StateChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StateDetail")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "Id");
+
+                    b.HasIndex("CaseId", "Key")
+                        .IsUnique();
+
+                    b.HasIndex("State", "NoResponseAt");
+
+                    b.HasIndex("CaseId", "State", "Id");
+
+                    b.ToTable("CampaignRecipients");
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Cases.Case", b =>
                 {
                     b.Property<int>("Id")
@@ -671,6 +763,10 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int?>("CaseId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasMaxLength(253)
@@ -792,6 +888,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int>("Grouping")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("RescanOfCaseId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("RowsDone")
                         .HasColumnType("INTEGER");
 
@@ -835,6 +934,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CampaignRecipientId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("CaseId")
@@ -897,6 +999,8 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CampaignRecipientId");
 
                     b.HasIndex("DedupKey")
                         .IsUnique();
@@ -1441,6 +1545,24 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.Campaign", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Cases.Case", null)
+                        .WithOne()
+                        .HasForeignKey("DisclosureDesk.Features.Campaigns.Campaign", "CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DisclosureDesk.Features.Campaigns.CampaignRecipient", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Campaigns.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Cases.Case", b =>
                 {
                     b.HasOne("DisclosureDesk.Infrastructure.Data.ApplicationUser", null)
@@ -1535,6 +1657,11 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 
             modelBuilder.Entity("DisclosureDesk.Features.Notifications.OutboxMessage", b =>
                 {
+                    b.HasOne("DisclosureDesk.Features.Campaigns.CampaignRecipient", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignRecipientId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("DisclosureDesk.Features.Cases.Case", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
