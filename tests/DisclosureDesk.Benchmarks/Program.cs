@@ -1,11 +1,16 @@
 using BenchmarkDotNet.Running;
 using DisclosureDesk.Benchmarks;
 using DisclosureDesk.Benchmarks.Features.Export;
+using DisclosureDesk.Benchmarks.Features.Import;
 using DisclosureDesk.Benchmarks.Features.Notifications;
 
 if (args.Contains("--mail"))
 {
     return await MailLoadTest.RunAsync(args, Console.Out);
+}
+if (args.Contains("--import"))
+{
+    return await ImportLoadTest.RunAsync(args, Console.Out);
 }
 if (args.Contains("--export-interleaved"))
 {
