@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using DisclosureDesk.Benchmarks;
 using DisclosureDesk.Benchmarks.Features.Export;
+using DisclosureDesk.Benchmarks.Features.Import;
 using DisclosureDesk.Benchmarks.Features.Notifications;
 
 if (args.Contains("--mail"))
@@ -10,6 +11,10 @@ if (args.Contains("--mail"))
 if (args.Contains("--campaign"))
 {
     return await DisclosureDesk.Benchmarks.Features.Campaigns.CampaignLoadTest.RunAsync(args, Console.Out);
+}
+if (args.Contains("--import"))
+{
+    return await ImportLoadTest.RunAsync(args, Console.Out);
 }
 if (args.Contains("--export-interleaved"))
 {

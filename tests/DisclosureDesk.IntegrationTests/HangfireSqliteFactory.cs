@@ -27,6 +27,9 @@ public sealed class HangfireSqliteFactory(int smtpPort, SqliteTestDatabase? data
         ["Email:Smtp:Host"] = "127.0.0.1",
         ["Email:Smtp:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
         ["Email:Smtp:Security"] = "None",
+        // The app's clock is frozen here, and a paced run waits on it; pacing has its own tests (OutboxPacingTests).
+        ["Email:Pacing:MessagesPerMinute"] = "0",
+        ["Email:Pacing:PerDomainPerMinute"] = "0",
     };
 
     public override async ValueTask DisposeAsync()

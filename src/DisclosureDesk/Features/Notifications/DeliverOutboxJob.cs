@@ -29,6 +29,7 @@ public sealed class DeliverOutboxJob(
     IDbContextFactory<AppDbContext> dbFactory,
     IMailTransport transport,
     OutboxDeliveryGate gate,
+    SendPacer pacer,
     IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<DeliverOutboxJob> logger)
@@ -45,6 +46,12 @@ public sealed class DeliverOutboxJob(
 
     /// <summary>Attempt times this close together share one scheduled run (the later one's time).</summary>
     public static readonly TimeSpan WakeUpSlack = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long one run may spend waiting for sending slots in all; then a fresh run takes over, so a paced campaign
+    /// hands its Hangfire worker around instead of holding it for as long as the campaign lasts.
+    /// </summary>
+    public static readonly TimeSpan MaxIdlePerRun = TimeSpan.FromSeconds(30);
 
     private const int PageSize = 100;
     private const int MaxRecordAttempts = 5;
@@ -94,6 +101,7 @@ public sealed class DeliverOutboxJob(
         var retries = new List<DateTime>();
         var taken = new HashSet<long>();
         var more = false;
+        DateTime? pacedUntil = null;
         // The message on the wire is given InFlightGrace after a stop request before its attempt is abandoned.
         using var inFlight = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         await using var stopping = cancellationToken.Register(() => inFlight.CancelAfter(InFlightGrace));
@@ -104,6 +112,13 @@ public sealed class DeliverOutboxJob(
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             await db.Database.OpenConnectionAsync(CancellationToken.None);
             await using var statements = await RowStatements.PrepareAsync(db);
+            // A pass reads the due rows in order, page after page, passing over those whose domain has no free slot
+            // yet; it ends at the last due row, or where the global rate has no free slot (no row could go before it).
+            Position? after = null;
+            DateTime? waitUntil = null;
+            var domainsBusy = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+            var idle = TimeSpan.Zero;
+            var sentInPass = false;
             while (!cancellationToken.IsCancellationRequested)
             {
                 if (taken.Count >= BatchSize)
@@ -111,37 +126,147 @@ public sealed class DeliverOutboxJob(
                     more = true;
                     break;
                 }
-                var page = await DueAsync(db, cancellationToken);
-                var fresh = page.Where(row => taken.Add(row.Id)).ToList();
-                if (fresh.Count == 0)
-                {
-                    break;
-                }
-                foreach (var row in fresh)
+                var page = await DueAsync(db, after, cancellationToken);
+                var globalBusy = false;
+                foreach (var row in page)
                 {
                     if (cancellationToken.IsCancellationRequested)
                     {
                         break;
                     }
+                    if (taken.Contains(row.Id))
+                    {
+                        after = new Position(row.NextAttemptAt, row.Id);
+                        continue;
+                    }
+                    if (Pace(row, domainsBusy) is { } refusal)
+                    {
+                        waitUntil = waitUntil is { } w && w < refusal.NotBefore ? w : refusal.NotBefore;
+                        if (refusal.Global)
+                        {
+                            globalBusy = true;
+                            break;
+                        }
+                        after = new Position(row.NextAttemptAt, row.Id);
+                        continue;
+                    }
+                    after = new Position(row.NextAttemptAt, row.Id);
+                    taken.Add(row.Id);
+                    sentInPass = true;
                     if (await DeliverAsync(statements, row, inFlight.Token) is { } retryAt)
                     {
                         retries.Add(retryAt);
                     }
+                    if (taken.Count >= BatchSize)
+                    {
+                        break;
+                    }
                 }
+                if (cancellationToken.IsCancellationRequested || (page.Count == PageSize && !globalBusy) || taken.Count >= BatchSize)
+                {
+                    continue;
+                }
+                if (waitUntil is not { } slot)
+                {
+                    // A last pass from the start picks up rows that fell due behind this one; a pass that found nothing ends the run.
+                    if (!sentInPass)
+                    {
+                        break;
+                    }
+                    after = null;
+                    sentInPass = false;
+                    domainsBusy.Clear();
+                    continue;
+                }
+                var wait = slot - time.GetUtcNow().UtcDateTime;
+                if (wait > pacer.MaxWait)
+                {
+                    pacedUntil = slot;
+                    break;
+                }
+                if (idle + wait > MaxIdlePerRun)
+                {
+                    // The slot is near but this run has waited enough: a fresh run takes over, and other jobs get the worker in between.
+                    more = true;
+                    break;
+                }
+                if (wait > TimeSpan.Zero)
+                {
+                    try
+                    {
+                        await Task.Delay(wait, time, cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                    idle += wait;
+                }
+                // Waiting for the global slot: go on from the row that waited. Otherwise start a new pass, since rows
+                // passed over for their domain may have a slot by now.
+                if (!globalBusy)
+                {
+                    after = null;
+                    sentInPass = false;
+                    domainsBusy.Clear();
+                }
+                waitUntil = null;
             }
         }
         finally
         {
             var now = time.GetUtcNow().UtcDateTime;
-            Request(jobs, now, more ? retries.Append(now) : retries);
+            IEnumerable<DateTime> wakeUps = retries;
+            if (more)
+            {
+                wakeUps = wakeUps.Append(now);
+            }
+            if (pacedUntil is { } paced)
+            {
+                wakeUps = wakeUps.Append(paced);
+            }
+            Request(jobs, now, wakeUps);
         }
         // Ending cancelled (not successfully) is what makes Hangfire requeue the job when its server stops.
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>
+    /// Takes a sending slot for <paramref name="row"/>, or says when it could have one. Domains found busy earlier in
+    /// the pass are remembered, so the rest of a long run of rows to one busy domain is passed over without asking.
+    /// </summary>
+    private SendPacer.Refusal? Pace(Candidate row, Dictionary<string, DateTime> domainsBusy)
+    {
+        // A row left in Sending by an interrupted attempt is not sent again (it becomes Unknown), so it needs no slot.
+        if (!pacer.IsActive || (row.State == OutboxState.Sending && !transport.ResendIsHarmless))
+        {
+            return null;
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var busy = row.Domains.Where(d => domainsBusy.TryGetValue(d, out var until) && until > now).ToList();
+        if (busy.Count > 0)
+        {
+            return new SendPacer.Refusal(busy.Max(d => domainsBusy[d]), Global: false, busy);
+        }
+        var refusal = pacer.TryReserve(row.Domains, now);
+        if (refusal is { Global: false })
+        {
+            foreach (var domain in refusal.BlockedDomains)
+            {
+                domainsBusy[domain] = refusal.NotBefore;
+            }
+        }
+        return refusal;
+    }
+
+    private sealed record Position(DateTime NextAttemptAt, long Id);
+
     /// <summary>What a run needs of a row to claim, send and record it.</summary>
     private sealed record Candidate(
-        long Id, Guid Version, OutboxState State, int? CaseId, OutboxPurpose Purpose, string MessageId, byte[] Content, int Attempts, DateTime DueAt, DateTime NextAttemptAt, string? LastError);
+        long Id, Guid Version, OutboxState State, int? CaseId, OutboxPurpose Purpose, string To, string MessageId, byte[] Content, int Attempts, DateTime DueAt, DateTime NextAttemptAt, string? LastError)
+    {
+        public IReadOnlyList<string> Domains { get; } = SendPacer.Domains(To);
+    }
 
     /// <summary>What a delivery attempt did to a row.</summary>
     private sealed record Resolution(OutboxState State, int Attempts, DateTime NextAttemptAt, DateTime? SentAt, string? Sha256, string? LastError)
@@ -149,15 +274,20 @@ public sealed class DeliverOutboxJob(
         public bool IsFinal => State is OutboxState.Sent or OutboxState.Failed or OutboxState.Unknown;
     }
 
-    private Task<List<Candidate>> DueAsync(AppDbContext db, CancellationToken cancellationToken)
+    /// <summary>The next page of rows a run would take, in order, after <paramref name="after"/> (from the start when null).</summary>
+    private Task<List<Candidate>> DueAsync(AppDbContext db, Position? after, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var claimLapsed = now - OutboxRetryPolicy.SendingLease;
-        return db.OutboxMessages.AsNoTracking()
-            .Where(Takeable(now, claimLapsed))
+        var due = db.OutboxMessages.AsNoTracking().Where(Takeable(now, claimLapsed));
+        if (after is { } position)
+        {
+            due = due.Where(m => m.NextAttemptAt > position.NextAttemptAt || (m.NextAttemptAt == position.NextAttemptAt && m.Id > position.Id));
+        }
+        return due
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id)
             .Take(PageSize)
-            .Select(m => new Candidate(m.Id, m.Version, m.State, m.CaseId, m.Purpose, m.MessageId, m.Content, m.Attempts, m.DueAt, m.NextAttemptAt, m.LastError))
+            .Select(m => new Candidate(m.Id, m.Version, m.State, m.CaseId, m.Purpose, m.To, m.MessageId, m.Content, m.Attempts, m.DueAt, m.NextAttemptAt, m.LastError))
             .ToListAsync(cancellationToken);
     }
 
@@ -186,6 +316,7 @@ public sealed class DeliverOutboxJob(
             : await transport.SendAsync(row.Content, row.MessageId, inFlight);
 
         var now = time.GetUtcNow().UtcDateTime;
+        pacer.Report(row.Domains, result, now);
         var resolution = Resolve(row, row.Attempts + 1, result, now);
         // Only what the owner (or those escalated to) were sent is proof of notification; the team's own reminders stay off the chain.
         var recorded = row.CaseId is { } caseId && row.Purpose.IsNoticeOnRecord() && resolution.IsFinal

@@ -48,8 +48,37 @@ public static class ListOutbox
     /// <summary>The stored message exactly as it is sent, and a file name made only of the case reference and the id.</summary>
     public sealed record Download(string FileName, byte[] Content);
 
-    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory)
+    /// <summary>
+    /// What the pacer holds back of the mail a person may see: how many messages are due and waiting for a sending
+    /// slot, and the lanes (overall, and the recipient domains of those messages) that are busy or slowed down.
+    /// </summary>
+    public sealed record Pacing(PacingSnapshot Settings, int Waiting, LaneState? Global, IReadOnlyList<LaneState> Domains);
+
+    /// <summary>At most this many waiting messages are read for their domains; the page shows the first few lanes anyway.</summary>
+    private const int PacedDomainSample = 1000;
+
+    public sealed class Handler(IDbContextFactory<AppDbContext> dbFactory, SendPacer pacer, TimeProvider time)
     {
+        /// <summary>Null when sending is not paced (no SMTP server, or no rate set).</summary>
+        public async Task<Pacing?> PacingAsync(CurrentUser user, CancellationToken cancellationToken = default)
+        {
+            if (!pacer.IsActive)
+            {
+                return null;
+            }
+            var now = time.GetUtcNow().UtcDateTime;
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var due = MessagesVisibleTo(db, user).AsNoTracking()
+                .Where(m => (m.State == OutboxState.Due || m.State == OutboxState.Scheduled) && m.NextAttemptAt <= now);
+            var waiting = await due.CountAsync(cancellationToken);
+            var recipients = await due.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.To).Take(PacedDomainSample).ToListAsync(cancellationToken);
+            // Only the domains of mail this person may see: other cases' recipients are not theirs to know.
+            var domains = recipients.SelectMany(SendPacer.Domains).ToHashSet(StringComparer.Ordinal);
+            var snapshot = pacer.Snapshot(now);
+            var global = snapshot.Global.NextSlot is not null || snapshot.Global.Slowed ? snapshot.Global : null;
+            return new Pacing(snapshot, waiting, global, [.. snapshot.Domains.Where(lane => domains.Contains(lane.Name))]);
+        }
+
         public async Task<Page> HandleAsync(Query query, CurrentUser user, CancellationToken cancellationToken = default)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -34,6 +34,9 @@ public sealed class EmailOptions : IValidatableObject
 
     public SmtpOptions Smtp { get; set; } = new();
 
+    /// <summary>How fast mail leaves through SMTP (ADR-022); the pickup folder is not paced.</summary>
+    public PacingOptions Pacing { get; set; } = new();
+
     public bool UsesSmtp => !string.IsNullOrWhiteSpace(Smtp.Host);
 
     public MailboxAddress From => new(FromName, FromAddress);
@@ -48,6 +51,18 @@ public sealed class EmailOptions : IValidatableObject
             && (!MailboxAddress.TryParse(ReplyToAddress, out _) || !ReplyToAddress.Contains('@', StringComparison.Ordinal)))
         {
             yield return new ValidationResult($"Email:ReplyToAddress '{ReplyToAddress}' is not an email address.", [nameof(ReplyToAddress)]);
+        }
+        if (Pacing.MessagesPerMinute is < 0 or > PacingOptions.MaxPerMinute)
+        {
+            yield return new ValidationResult($"Email:Pacing:MessagesPerMinute must be between 0 (unlimited) and {PacingOptions.MaxPerMinute}.", ["Pacing.MessagesPerMinute"]);
+        }
+        if (Pacing.PerDomainPerMinute is < 0 or > PacingOptions.MaxPerMinute)
+        {
+            yield return new ValidationResult($"Email:Pacing:PerDomainPerMinute must be between 0 (unlimited) and {PacingOptions.MaxPerMinute}.", ["Pacing.PerDomainPerMinute"]);
+        }
+        if (Pacing.MaxWaitSeconds is < 0 or > PacingOptions.MaxWaitLimit)
+        {
+            yield return new ValidationResult($"Email:Pacing:MaxWaitSeconds must be between 0 and {PacingOptions.MaxWaitLimit}.", ["Pacing.MaxWaitSeconds"]);
         }
         if (!UsesSmtp)
         {
@@ -87,4 +102,26 @@ public sealed class SmtpOptions
 
     /// <summary>For each SMTP command and reply; a server slower than this counts as unreachable (or the outcome as unknown).</summary>
     public int TimeoutSeconds { get; set; } = 60;
+}
+
+/// <summary>
+/// Rates that keep a large batch (a campaign) from getting the sender blocked: receiving servers throttle or
+/// blocklist a source that sends too much at once, overall or to one domain. 0 means unlimited.
+/// </summary>
+public sealed class PacingOptions
+{
+    public const int MaxPerMinute = 60_000;
+    public const int MaxWaitLimit = 60;
+
+    /// <summary>All messages together. The default (10 a second) is far above what one researcher's cases send.</summary>
+    public int MessagesPerMinute { get; set; } = 600;
+
+    /// <summary>Messages to one recipient domain (the part after the @; a message to several domains counts for each).</summary>
+    public int PerDomainPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// How long a delivery run may wait for the next sending slot before it ends and leaves the rest to a run
+    /// scheduled at that slot; Hangfire looks for scheduled jobs every 5 seconds, so shorter waits are cheaper in the run.
+    /// </summary>
+    public int MaxWaitSeconds { get; set; } = 5;
 }

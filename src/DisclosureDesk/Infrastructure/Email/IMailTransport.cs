@@ -19,7 +19,8 @@ public enum DeliveryOutcome
 }
 
 /// <param name="Detail">The server's reply, or what went wrong, in words a researcher can act on.</param>
-public sealed record DeliveryResult(DeliveryOutcome Outcome, string Detail);
+/// <param name="ReplyCode">The server's SMTP reply code when it refused the message; null when there was no reply (a lost connection).</param>
+public sealed record DeliveryResult(DeliveryOutcome Outcome, string Detail, int? ReplyCode = null);
 
 /// <summary>Hands a rendered message to the outside world. Implementations classify, never throw, for delivery failures.</summary>
 public interface IMailTransport

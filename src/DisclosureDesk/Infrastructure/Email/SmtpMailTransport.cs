@@ -204,7 +204,7 @@ public sealed class SmtpMailTransport(IOptions<EmailOptions> options, TimeProvid
     {
         var code = (int)e.StatusCode;
         var outcome = code is >= 400 and < 500 ? DeliveryOutcome.Transient : DeliveryOutcome.Permanent;
-        return new DeliveryResult(outcome, $"{code} {e.Message}");
+        return new DeliveryResult(outcome, $"{code} {e.Message}", code);
     }
 
     private static bool IsConnectionFailure(Exception e) =>

@@ -64,6 +64,37 @@ public sealed class OutboxPageTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task Render_DueMailWaitingForItsDomainsSlot_SaysHowManyWaitAndWhenTheDomainIsNextFree()
+    {
+        // The context's settings, as if an SMTP server were configured: the pacer reads them on every call.
+        var email = Services.GetRequiredService<IOptions<EmailOptions>>().Value;
+        email.Smtp.Host = "smtp.example";
+        email.Pacing.MessagesPerMinute = 600;
+        email.Pacing.PerDomainPerMinute = 60;
+        var pacer = Services.GetRequiredService<SendPacer>();
+        await EnqueueAsync(await FileCaseAsync(), "Waiting for a slot", "Body");
+        Assert.Null(pacer.TryReserve(["db.example"], Clock.GetUtcNow().UtcDateTime));
+
+        var page = Render<OutboxPage>();
+
+        var notice = page.Find(".outbox-pacing").TextContent;
+        Assert.Contains("600 a minute in all, 60 a minute per recipient domain", notice, StringComparison.Ordinal);
+        Assert.Contains("1 message due and waiting for a sending slot", notice, StringComparison.Ordinal);
+        Assert.Contains("db.example", notice, StringComparison.Ordinal);
+        Assert.Contains("next slot at", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_PickupFolder_ShowsNoPacing()
+    {
+        await EnqueueAsync(await FileCaseAsync(), "Not paced", "Body");
+
+        var page = Render<OutboxPage>();
+
+        Assert.Empty(page.FindAll(".outbox-pacing"));
+    }
+
+    [Fact]
     public void Render_NoSmtpServer_NamesThePickupFolder()
     {
         var page = Render<OutboxPage>();

@@ -20,6 +20,9 @@ public sealed class EmailOptionsTests
     [InlineData("Security", "9", "Email:Smtp:Security must be None, StartTls, SslOnConnect or Auto.")]
     [InlineData("TimeoutSeconds", "0", "Email:Smtp:TimeoutSeconds must be between 1 and 600.")]
     [InlineData("UserName", "mailer", "Email:Smtp:UserName and Email:Smtp:Password must be set together.")]
+    [InlineData("MessagesPerMinute", "-1", "Email:Pacing:MessagesPerMinute must be between 0 (unlimited) and 60000.")]
+    [InlineData("PerDomainPerMinute", "60001", "Email:Pacing:PerDomainPerMinute must be between 0 (unlimited) and 60000.")]
+    [InlineData("MaxWaitSeconds", "61", "Email:Pacing:MaxWaitSeconds must be between 0 and 60.")]
     public void Validate_BadSetting_NamesIt(string setting, string value, string expected)
     {
         var options = new EmailOptions { Smtp = { Host = "smtp.example" } };
@@ -30,6 +33,9 @@ public sealed class EmailOptionsTests
             case "Port": options.Smtp.Port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "Security": options.Smtp.Security = (SmtpSecurity)int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "TimeoutSeconds": options.Smtp.TimeoutSeconds = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "MessagesPerMinute": options.Pacing.MessagesPerMinute = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "PerDomainPerMinute": options.Pacing.PerDomainPerMinute = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "MaxWaitSeconds": options.Pacing.MaxWaitSeconds = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: options.Smtp.UserName = value; break;
         }
         Assert.Equal([expected], Errors(options));

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DisclosureDesk.Features.Cases;
+using DisclosureDesk.Features.Import;
+using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DisclosureDesk.Benchmarks.Features.Import;
+
+/// <summary>
+/// <c>-- --import</c>: a load test, not a BenchmarkDotNet benchmark (one sample is 100,000 findings). It generates a
+/// search-engine JSON-lines file and imports it through the real path on a real SQLite file: upload, parse and stage
+/// (<see cref="ImportScanResults.Handler"/>), then <see cref="ImportCasesJob"/>'s batched filing, called directly as
+/// Hangfire would. The same findings are then inserted by a bare loop (one prepared INSERT, one transaction, into a
+/// table of the finding's columns in a fresh SQLite file), and the import's rows/s is reported as a ratio to it.
+/// </summary>
+internal static class ImportLoadTest
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var count = IntArgument(args, "--count", 100_000);
+        var organisations = IntArgument(args, "--orgs", 2_000);
+        var grouping = args.Contains("--per-host") ? ImportGrouping.PerHost : ImportGrouping.PerOrganization;
+        output.WriteLine($"Import load test: {count:N0} findings, {organisations:N0} organisations, grouped {grouping}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+
+        var directory = Directory.CreateTempSubdirectory("disclosuredesk-importbench-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "findings.jsonl");
+            var findings = Generate(count, organisations);
+            await File.WriteAllLinesAsync(file, findings.Select(f => f.Json));
+            output.WriteLine($"Generated {new FileInfo(file).Length / (1024.0 * 1024.0):0.0} MB of JSON lines");
+
+            var import = await ImportAsync(Path.Combine(directory.FullName, "app"), file, grouping, output);
+            var bare = await BareInsertAsync(Path.Combine(directory.FullName, "bare.db"), findings);
+            output.WriteLine($"Bare prepared insert: {count:N0} rows in {bare.TotalSeconds:0.00} s = {count / bare.TotalSeconds:N0} rows/s");
+            output.WriteLine($"Import (stage + file): {count:N0} rows in {import.TotalSeconds:0.00} s = {count / import.TotalSeconds:N0} rows/s");
+            var ratio = bare.TotalSeconds / import.TotalSeconds;
+            output.WriteLine($"Ratio import/bare: {ratio:0.000} (target >= 0.5); load average after {LoadAverage()}");
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private sealed record Finding(string Ip, int Port, string Org, string Asn, string Hostname, DateTime SeenAt, string Product, string Json);
+
+    /// <summary>Distinct hosts in 198.18.0.0/15 (the range set aside for benchmarks), spread over the organisations.</summary>
+    private static List<Finding> Generate(int count, int organisations)
+    {
+        var products = new[] { "MongoDB", "Elastic", "Redis key-value store", "PostgreSQL", "MySQL" };
+        var ports = new[] { 27017, 9200, 6379, 5432, 3306 };
+        var start = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        var findings = new List<Finding>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var ip = $"198.{18 + (i >> 16)}.{(i >> 8) & 0xff}.{i & 0xff}";
+            var org = $"Benchmark Hosting {i % organisations:D4}";
+            var asn = $"AS{64512 + (i % organisations)}";
+            var hostname = $"db{i}.org{i % organisations}.example";
+            var seen = start.AddSeconds(i);
+            var json = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["ip_str"] = ip,
+                ["port"] = ports[i % ports.Length],
+                ["transport"] = "tcp",
+                ["org"] = org,
+                ["asn"] = asn,
+                ["hostnames"] = new[] { hostname },
+                ["domains"] = new[] { $"org{i % organisations}.example" },
+                ["timestamp"] = seen.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
+                ["product"] = products[i % products.Length],
+                ["banner"] = new { version = "7.0.2", auth = false },
+            });
+            findings.Add(new Finding(ip, ports[i % ports.Length], org, asn, hostname, seen, products[i % products.Length], json));
+        }
+        return findings;
+    }
+
+    /// <summary>Upload, stage and file, timed from the upload to the job's end.</summary>
+    private static async Task<TimeSpan> ImportAsync(string dataDirectory, string file, ImportGrouping grouping, TextWriter output)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        using var host = BuildHost(dataDirectory);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
+        }
+        var user = await CreateResearcherAsync(host.Services);
+
+        await using var scope2 = host.Services.CreateAsyncScope();
+        var handler = scope2.ServiceProvider.GetRequiredService<ImportScanResults.Handler>();
+        var job = scope2.ServiceProvider.GetRequiredService<ImportCasesJob>();
+        var total = Stopwatch.StartNew();
+        long runId;
+        await using (var upload = File.OpenRead(file))
+        {
+            var uploaded = await handler.UploadAsync(upload, "findings.jsonl", user);
+            Check(uploaded.Result);
+            runId = uploaded.Value;
+        }
+        var stage = Stopwatch.StartNew();
+        Check(await handler.StageAsync(runId, ImportFormat.SearchEngineJson, null, user));
+        stage.Stop();
+        Check(await handler.StartAsync(runId, grouping, skipBadRows: false, user));
+        var filing = Stopwatch.StartNew();
+        await job.RunAsync(runId, CancellationToken.None);
+        filing.Stop();
+        total.Stop();
+
+        var run = await handler.FindAsync(runId, user) ?? throw new InvalidOperationException("The run is gone.");
+        output.WriteLine($"Import run {run.State}: {run.ValidRows:N0} staged in {stage.Elapsed.TotalSeconds:0.00} s, {run.CasesCreated:N0} cases filed from {run.RowsDone:N0} rows in {filing.Elapsed.TotalSeconds:0.00} s" +
+                         (run.Error is null ? "" : $", error: {run.Error}"));
+        if (run.State != ImportRunState.Completed || run.RowsDone != run.ValidRows)
+        {
+            throw new InvalidOperationException("The import did not complete.");
+        }
+        return total.Elapsed;
+    }
+
+    /// <summary>The floor: the same values, one prepared INSERT per row, one transaction.</summary>
+    private static async Task<TimeSpan> BareInsertAsync(string path, List<Finding> findings)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using (var pragma = connection.CreateCommand())
+        {
+            // The app's SQLite settings (ADR-003): WAL, synchronous NORMAL.
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = """
+                CREATE TABLE Findings (Id INTEGER PRIMARY KEY, Line INTEGER NOT NULL, Host TEXT NOT NULL, Port INTEGER NOT NULL, Organization TEXT,
+                    Asn TEXT, Hostnames TEXT, SeenAt TEXT, Product TEXT, Raw TEXT NOT NULL)
+                """;
+            await create.ExecuteNonQueryAsync();
+        }
+        var elapsed = Stopwatch.StartNew();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO Findings (Line, Host, Port, Organization, Asn, Hostnames, SeenAt, Product, Raw) VALUES ($line, $host, $port, $org, $asn, $hostnames, $seen, $product, $raw)";
+        var parameters = new[] { "$line", "$host", "$port", "$org", "$asn", "$hostnames", "$seen", "$product", "$raw" }
+            .Select(name => insert.Parameters.Add(new SqliteParameter { ParameterName = name }))
+            .ToArray();
+        insert.Prepare();
+        for (var i = 0; i < findings.Count; i++)
+        {
+            var f = findings[i];
+            parameters[0].Value = i + 1;
+            parameters[1].Value = f.Ip;
+            parameters[2].Value = f.Port;
+            parameters[3].Value = f.Org;
+            parameters[4].Value = f.Asn;
+            parameters[5].Value = f.Hostname;
+            parameters[6].Value = f.SeenAt;
+            parameters[7].Value = f.Product;
+            parameters[8].Value = f.Json;
+            await insert.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+        return elapsed.Elapsed;
+    }
+
+    private static IHost BuildHost(string dataDirectory)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dataDirectory, EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["Database:DataDirectory"] = dataDirectory,
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddData();
+        builder.AddUsers();
+        builder.AddCases();
+        builder.AddImport();
+        // The job is called directly, as the Hangfire server would; the handler's request for it goes nowhere.
+        builder.Services.AddSingleton<IBackgroundJobClient, NoJobs>();
+        return builder.Build();
+    }
+
+    private static async Task<CurrentUser> CreateResearcherAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser { UserName = "bench@example.test", Email = "bench@example.test", EmailConfirmed = true, DisplayName = "Benchmark" };
+        Check(await users.CreateAsync(user, "Correct-Horse-9-battery"));
+        Check(await users.AddToRoleAsync(user, Roles.Researcher));
+        return new CurrentUser(user.Id, user.DisplayName, IsAdministrator: false, IsApproved: true, TimeZoneInfo.Utc);
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+    }
+
+    private static void Check(CommandResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(result.Summary);
+        }
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static int IntArgument(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    }
+
+    private sealed class NoJobs : IBackgroundJobClient
+    {
+        public string Create(Job job, IState state) => Guid.NewGuid().ToString("N");
+
+        public bool ChangeState(string jobId, IState state, string expectedState) => true;
+    }
+}
