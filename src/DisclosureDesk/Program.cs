@@ -39,6 +39,7 @@ builder.AddDashboard();
 builder.AddImport();
 builder.AddHealth();
 builder.AddSecurityHeaders();
+builder.AddReverseProxy();
 builder.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
@@ -55,6 +56,9 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
 }
 
+// First: everything after it (HTTPS redirection, HSTS, secure cookies, rate limits by client address) must see the
+// client's address and scheme as the known proxy forwarded them.
+app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 if (app.Environment.IsDevelopment())
 {
