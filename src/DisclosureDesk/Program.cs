@@ -41,6 +41,7 @@ builder.AddImport();
 builder.AddCampaigns();
 builder.AddHealth();
 builder.AddSecurityHeaders();
+builder.AddReverseProxy();
 builder.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddDatabaseDeveloperPageExceptionFilter();
@@ -57,6 +58,9 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
 }
 
+// First: everything after it (HTTPS redirection, HSTS, secure cookies, rate limits by client address) must see the
+// client's address and scheme as the known proxy forwarded them.
+app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 if (app.Environment.IsDevelopment())
 {

@@ -4,6 +4,7 @@ using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Responses;
 using DisclosureDesk.Features.Timeline;
 using DisclosureDesk.Features.Users;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,8 +15,11 @@ namespace DisclosureDesk.Infrastructure.Data;
 /// subclass (<see cref="SqliteAppDbContext"/>, <see cref="PostgreSqlAppDbContext"/>) so that EF Core
 /// can keep one set of migrations per provider (ADR-002).
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options)
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>The Data Protection key ring on PostgreSQL, shared by every instance (ADR-023); empty on SQLite, whose keys are files.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Case> Cases => Set<Case>();
     public DbSet<CaseMember> CaseMembers => Set<CaseMember>();
     public DbSet<CaseContact> CaseContacts => Set<CaseContact>();

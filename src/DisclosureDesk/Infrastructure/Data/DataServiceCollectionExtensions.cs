@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,11 +22,10 @@ public static class DataServiceCollectionExtensions
             .ValidateOnStart();
 
         var contentRoot = builder.Environment.ContentRootPath;
-        // Keys sit beside the database so that one data folder holds everything needed to read it.
-        var dataDirectory = builder.Configuration[$"{DatabaseOptions.SectionName}:{nameof(DatabaseOptions.DataDirectory)}"] ?? new DatabaseOptions().DataDirectory;
-        builder.Services.AddDataProtection()
-            .SetApplicationName("DisclosureDesk")
-            .PersistKeysToFileSystem(new DirectoryInfo(KeysDirectory(dataDirectory, contentRoot)));
+        builder.Services.AddDataProtection().SetApplicationName("DisclosureDesk");
+        // Where the key ring lives follows the provider, read once the options are bound (ADR-023).
+        builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services => new ConfigureOptions<KeyManagementOptions>(keys =>
+            keys.XmlRepository = KeyRing(services, services.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot)));
         builder.Services.AddSingleton(sp => BuildOptions(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
         builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderDbContextFactory>();
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
@@ -55,7 +57,20 @@ public static class DataServiceCollectionExtensions
         builder.AddInterceptors(new AppendOnlyInterceptor());
     }
 
-    /// <summary>The Data Protection keys that decrypt the evidence, kept in the data folder beside the database.</summary>
+    /// <summary>
+    /// Where the Data Protection keys (sign-in cookies, antiforgery, evidence) are kept. SQLite: the data folder's
+    /// <c>keys/</c>, beside the database, so one folder (and one backup) holds everything needed to read it.
+    /// PostgreSQL: the <c>DataProtectionKeys</c> table, so every instance on the database reads and writes one ring.
+    /// </summary>
+    public static IXmlRepository KeyRing(IServiceProvider services, DatabaseOptions options, string contentRoot)
+    {
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        return options.Provider == DatabaseProvider.PostgreSql
+            ? new EntityFrameworkCoreXmlRepository<AppDbContext>(services, loggers)
+            : new FileSystemXmlRepository(new DirectoryInfo(KeysDirectory(options.DataDirectory, contentRoot)), loggers);
+    }
+
+    /// <summary>The Data Protection keys that decrypt the evidence on SQLite, kept in the data folder beside the database.</summary>
     public static string KeysDirectory(string dataDirectory, string contentRoot) =>
         Path.Combine(Path.GetFullPath(Path.Combine(contentRoot, dataDirectory)), "keys");
 
