@@ -17,6 +17,7 @@ using DisclosureDesk.Infrastructure.Email;
 using DisclosureDesk.Infrastructure.Health;
 using DisclosureDesk.Infrastructure.Jobs;
 using DisclosureDesk.Infrastructure.Security;
+using DisclosureDesk.Infrastructure.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve the framework's static assets from the build output in every environment, not only Development,
@@ -38,6 +39,7 @@ builder.AddDiscovery();
 builder.AddDashboard();
 builder.AddImport();
 builder.AddHealth();
+builder.AddTelemetry();
 builder.AddSecurityHeaders();
 builder.AddApi();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
