@@ -40,6 +40,9 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
         ["Jobs:RunServer"] = "false",
     };
 
+    /// <summary>Services a test adds on top of the app's and the fixture's, such as an in-memory telemetry exporter.</summary>
+    public Action<IServiceCollection>? ExtraServices { get; init; }
+
     /// <summary>Skips or fails the calling test when this fixture's database server is not configured.</summary>
     public virtual void RequireDatabase()
     {
@@ -63,6 +66,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
             // Keys in memory: the sign-in cookies live only as long as the fixture, and nothing is left in the home folder.
             services.AddDataProtection().UseEphemeralDataProtectionProvider();
             services.AddSingleton<Hangfire.Logging.ILogProvider>(SilentHangfireLog.Instance);
+            ExtraServices?.Invoke(services);
         });
     }
 
