@@ -34,6 +34,7 @@ internal static partial class CircuitLoadTest
         var clickSeconds = IntArgument(args, "--seconds", 30);
         var thinkMilliseconds = IntArgument(args, "--think", 1_000);
         var parallel = IntArgument(args, "--parallel", 8);
+        var holdSeconds = IntArgument(args, "--hold", 0);
         output.WriteLine($"Circuit load test: {count:N0} circuits on /cases, {clickers} of them clicking for {clickSeconds} s " +
                          $"({thinkMilliseconds} ms between a click's answer and the next click), {caseCount} cases, {Environment.ProcessorCount} cores, load {LoadAverage()}");
 
@@ -80,6 +81,13 @@ internal static partial class CircuitLoadTest
                 output.WriteLine($"Memory per circuit ({n:N0} open on the server): GC heap {(loaded.GcHeapBytes - baseline.GcHeapBytes) / 1024.0 / n:0.0} KB, " +
                                  $"working set {(loaded.WorkingSetBytes - baseline.WorkingSetBytes) / 1024.0 / n:0.0} KB, " +
                                  $"GC committed {(loaded.GcCommittedBytes - baseline.GcCommittedBytes) / 1024.0 / n:0.0} KB (target <= 400 KB)");
+            }
+
+            if (holdSeconds > 0)
+            {
+                // Time to look inside the server with the circuits open (dotnet-gcdump collect -p PID).
+                output.WriteLine($"Holding the circuits open for {holdSeconds} s (server pid {server.ProcessId})");
+                await Task.Delay(TimeSpan.FromSeconds(holdSeconds));
             }
 
             var clicks = await ClickAsync(circuits.Take(clickers).ToList(), TimeSpan.FromSeconds(clickSeconds), TimeSpan.FromMilliseconds(thinkMilliseconds), server, output);
