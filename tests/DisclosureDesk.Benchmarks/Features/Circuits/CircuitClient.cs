@@ -197,10 +197,16 @@ internal sealed partial class CircuitClient : IAsyncDisposable
                 }
                 (_previousButton, _nextButton) = (unlabelled[0], unlabelled[1]);
             }
-            if (_nextButton != 0 && _previousButton != 0 && _interopObjectId != 0)
-            {
-                _ready.TrySetResult();
-            }
+            SignalReadyIfSo();
+        }
+    }
+
+    /// <summary>Ready to click once both buttons and the interop object are known, in whichever order they came.</summary>
+    private void SignalReadyIfSo()
+    {
+        if (_nextButton != 0 && _previousButton != 0 && _interopObjectId != 0)
+        {
+            _ready.TrySetResult();
         }
     }
 
@@ -216,6 +222,7 @@ internal sealed partial class CircuitClient : IAsyncDisposable
                 _interopObjectId = arguments.RootElement.EnumerateArray()
                     .First(a => a.ValueKind == JsonValueKind.Object && a.TryGetProperty("__dotNetObject", out _))
                     .GetProperty("__dotNetObject").GetInt64();
+                SignalReadyIfSo();
             }
         }
         if (taskId != 0)
