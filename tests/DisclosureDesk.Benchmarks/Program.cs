@@ -1,9 +1,18 @@
 using BenchmarkDotNet.Running;
 using DisclosureDesk.Benchmarks;
+using DisclosureDesk.Benchmarks.Features.Circuits;
 using DisclosureDesk.Benchmarks.Features.Export;
 using DisclosureDesk.Benchmarks.Features.Import;
 using DisclosureDesk.Benchmarks.Features.Notifications;
 
+if (args.Contains(ServerProcess.Flag))
+{
+    return ServerProcess.RunApp(args);
+}
+if (args.Contains("--circuits"))
+{
+    return await CircuitLoadTest.RunAsync(args, Console.Out);
+}
 if (args.Contains("--mail"))
 {
     return await MailLoadTest.RunAsync(args, Console.Out);
