@@ -71,6 +71,7 @@ app.UseHttpsRedirection();
 // through UseSecurityHeaders too.
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMandatoryTwoFactor();
 app.UseAntiforgery();
 app.UseRateLimiter();
 

@@ -40,6 +40,17 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
         ["Jobs:RunServer"] = "false",
     };
 
+    /// <summary>
+    /// Settings under every fixture's own: the account forms' rate limits count real time and every test client
+    /// shares one (empty) address, so a whole collection's sign-ins would otherwise run into them. The limits have
+    /// their own fixture (<c>AccountRateLimitTests</c>).
+    /// </summary>
+    private static readonly Dictionary<string, string?> TestDefaults = new()
+    {
+        ["Accounts:AttemptsPerAddress"] = "1000000",
+        ["Accounts:AttemptsPerAccount"] = "1000000",
+    };
+
     /// <summary>Skips or fails the calling test when this fixture's database server is not configured.</summary>
     public virtual void RequireDatabase()
     {
@@ -55,7 +66,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(DatabaseSettings).AddInMemoryCollection(AppSettings));
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(TestDefaults).AddInMemoryCollection(DatabaseSettings).AddInMemoryCollection(AppSettings));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

@@ -11,6 +11,9 @@ public static class SecurityHeaders
     {
         // Antiforgery would send SAMEORIGIN with every form; DENY below is the one the app means.
         builder.Services.AddAntiforgery(options => options.SuppressXFrameOptionsHeader = true);
+        // A year, the value browsers' preload lists expect; sent only on HTTPS requests (behind a TLS-terminating
+        // proxy, once forwarded headers mark them so), never to localhost.
+        builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
         return builder;
     }
 
