@@ -79,6 +79,7 @@ app.UseHttpsRedirection();
 // through UseSecurityHeaders too.
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMandatoryTwoFactor();
 app.UseAntiforgery();
 app.UseRateLimiter();
 

@@ -55,6 +55,8 @@ public sealed partial class AppServer : IAsyncDisposable
         // Development resolves static web assets from the build output instead of a publish folder.
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         startInfo.Environment["Database__DataDirectory"] = dataDirectory;
+        // The browser tests sign in often from one address; the limits have integration tests of their own.
+        startInfo.Environment["Accounts__AttemptsPerAddress"] = "1000000";
         // The start-up wait reads Kestrel's "Now listening on" line, whatever the configured log levels.
         startInfo.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
 

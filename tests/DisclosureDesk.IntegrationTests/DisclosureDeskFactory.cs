@@ -43,6 +43,17 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
     /// <summary>Services a test adds on top of the app's and the fixture's, such as an in-memory telemetry exporter.</summary>
     public Action<IServiceCollection>? ExtraServices { get; init; }
 
+    /// <summary>
+    /// Settings under every fixture's own: the account forms' rate limits count real time and every test client
+    /// shares one (empty) address, so a whole collection's sign-ins would otherwise run into them. The limits have
+    /// their own fixture (<c>AccountRateLimitTests</c>).
+    /// </summary>
+    private static readonly Dictionary<string, string?> TestDefaults = new()
+    {
+        ["Accounts:AttemptsPerAddress"] = "1000000",
+        ["Accounts:AttemptsPerAccount"] = "1000000",
+    };
+
     /// <summary>Skips or fails the calling test when this fixture's database server is not configured.</summary>
     public virtual void RequireDatabase()
     {
@@ -58,7 +69,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(DatabaseSettings).AddInMemoryCollection(AppSettings));
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(TestDefaults).AddInMemoryCollection(DatabaseSettings).AddInMemoryCollection(AppSettings));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

@@ -3,7 +3,8 @@ using DisclosureDesk.Infrastructure.Data;
 namespace DisclosureDesk.IntegrationTests;
 
 /// <summary>The app on the embedded default: a real SQLite file in a fresh temporary folder.</summary>
-public sealed class SqliteDisclosureDeskFactory : DisclosureDeskFactory
+/// <remarks>Not sealed: a test class with settings of its own (rate limits, Production) starts a copy as its class fixture.</remarks>
+public class SqliteDisclosureDeskFactory : DisclosureDeskFactory
 {
     public SqliteTestDatabase Database { get; } = new();
 

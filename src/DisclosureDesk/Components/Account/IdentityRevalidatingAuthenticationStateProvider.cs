@@ -1,47 +1,54 @@
 using System.Security.Claims;
+using DisclosureDesk.Features.Users;
+using DisclosureDesk.Infrastructure.Data;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using DisclosureDesk.Infrastructure.Data;
 
 namespace DisclosureDesk.Components.Account;
 
-// This is a server-side AuthenticationStateProvider that revalidates the security stamp for the connected user
-// every 30 minutes an interactive circuit is connected.
+/// <summary>
+/// Re-reads the account of each open interactive circuit as often as the sign-in cookie is re-validated
+/// (<see cref="AccountSecurityOptions.SessionValidationSeconds"/>): a disabled account, a changed security stamp
+/// (new role, new password, disabling) or missing required two-factor authentication ends the circuit's
+/// signed-in state, so a page left open does not outlive the account's rights.
+/// </summary>
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
-        IOptions<IdentityOptions> options)
+        IOptions<IdentityOptions> options,
+        IOptions<AccountSecurityOptions> accounts)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    protected override TimeSpan RevalidationInterval => accounts.Value.SessionValidationInterval;
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         // Get the user manager from a new scope to ensure it fetches fresh data
         await using var scope = scopeFactory.CreateAsyncScope();
-        var userManager = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        return await ValidateSecurityStampAsync(userManager, authenticationState.User);
+        return await IsStillValidAsync(scope.ServiceProvider, options.Value, authenticationState.User, cancellationToken);
     }
 
-    private async Task<bool> ValidateSecurityStampAsync(UserManager<ApplicationUser> userManager, ClaimsPrincipal principal)
+    /// <summary>Whether <paramref name="principal"/> still speaks for an enabled account as it is now.</summary>
+    internal static async Task<bool> IsStillValidAsync(
+        IServiceProvider services, IdentityOptions identityOptions, ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
+        var userManager = services.GetRequiredService<UserManager<ApplicationUser>>();
         var user = await userManager.GetUserAsync(principal);
-        if (user is null)
+        if (user is null || user.IsDisabled)
         {
             return false;
         }
-        else if (!userManager.SupportsUserSecurityStamp)
+        if (userManager.SupportsUserSecurityStamp)
         {
-            return true;
+            var principalStamp = principal.FindFirstValue(identityOptions.ClaimsIdentity.SecurityStampClaimType);
+            if (principalStamp != await userManager.GetSecurityStampAsync(user))
+            {
+                return false;
+            }
         }
-        else
-        {
-            var principalStamp = principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-            var userStamp = await userManager.GetSecurityStampAsync(user);
-            return principalStamp == userStamp;
-        }
+        return await services.GetRequiredService<TwoFactorRequirement>().IsSatisfiedByAsync(principal, cancellationToken);
     }
 }

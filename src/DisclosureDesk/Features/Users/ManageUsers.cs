@@ -4,10 +4,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DisclosureDesk.Features.Users;
 
-/// <summary>What administrators do to accounts: approve, disable, set roles, open registration.</summary>
+/// <summary>What administrators do to accounts: approve, disable, unlock, set roles, open registration, require two-factor authentication.</summary>
 public static class ManageUsers
 {
-    public sealed record UserRow(string Id, string Email, string? DisplayName, DateTime RegisteredAt, bool IsDisabled, IReadOnlyList<string> Roles)
+    /// <param name="LockedOutUntil">When a lockout after failed sign-ins ends (UTC); null when not locked out. Disabled accounts are not "locked out".</param>
+    public sealed record UserRow(string Id, string Email, string? DisplayName, DateTime RegisteredAt, bool IsDisabled, IReadOnlyList<string> Roles,
+        bool TwoFactorEnabled = false, DateTime? LockedOutUntil = null)
     {
         public bool IsPending => Roles.Count == 0 && !IsDisabled;
     }
@@ -15,7 +17,9 @@ public static class ManageUsers
     public sealed class Handler(
         UserManager<ApplicationUser> userManager,
         IDbContextFactory<AppDbContext> dbFactory,
-        CurrentUserAccessor currentUser)
+        CurrentUserAccessor currentUser,
+        TimeProvider time,
+        ILogger<Handler> logger)
     {
         public async Task<IReadOnlyList<UserRow>> ListAsync()
         {
@@ -24,8 +28,10 @@ public static class ManageUsers
             var users = await db.Users.AsNoTracking().OrderBy(u => u.RegisteredAt).ThenBy(u => u.Email).ToListAsync();
             var roleNames = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.Name ?? "");
             var userRoles = (await db.UserRoles.AsNoTracking().ToListAsync()).ToLookup(ur => ur.UserId, ur => roleNames[ur.RoleId]);
+            var now = time.GetUtcNow();
             return users.Select(u => new UserRow(u.Id, u.Email ?? u.UserName ?? u.Id, u.DisplayName, u.RegisteredAt, u.IsDisabled,
-                userRoles[u.Id].Order(StringComparer.Ordinal).ToList())).ToList();
+                userRoles[u.Id].Order(StringComparer.Ordinal).ToList(), u.TwoFactorEnabled,
+                !u.IsDisabled && u.LockoutEnd > now ? u.LockoutEnd.Value.UtcDateTime : null)).ToList();
         }
 
         /// <summary>Gives the account exactly one role (approving it if it was pending).</summary>
@@ -95,6 +101,32 @@ public static class ManageUsers
             return null;
         }
 
+        /// <summary>Ends a lockout after failed sign-ins now, and starts the count of failures afresh; a disabled account stays disabled.</summary>
+        public async Task<string?> ClearLockoutAsync(string userId)
+        {
+            var admin = await RequireAdministratorAsync();
+            var user = await userManager.FindByIdAsync(userId);
+            if (user is null)
+            {
+                return "That account no longer exists.";
+            }
+            if (user.IsDisabled)
+            {
+                return "That account is disabled; enable it instead.";
+            }
+            var result = await userManager.SetLockoutEndDateAsync(user, null);
+            if (result.Succeeded)
+            {
+                result = await userManager.ResetAccessFailedCountAsync(user);
+            }
+            if (!result.Succeeded)
+            {
+                return Describe(result);
+            }
+            logger.LogInformation("Administrator {AdministratorId} ended the lockout of account {UserId}.", admin.Id, user.Id);
+            return null;
+        }
+
         public async Task<bool> IsRegistrationOpenAsync()
         {
             await using var db = await dbFactory.CreateDbContextAsync();
@@ -105,16 +137,24 @@ public static class ManageUsers
         {
             await RequireAdministratorAsync();
             await using var db = await dbFactory.CreateDbContextAsync();
-            var setting = await db.AppSettings.FindAsync(AppSetting.OpenRegistration);
-            if (setting is null)
-            {
-                db.AppSettings.Add(new AppSetting { Key = AppSetting.OpenRegistration, Value = open ? "true" : "false" });
-            }
-            else
-            {
-                setting.Value = open ? "true" : "false";
-            }
+            await AppSetting.SetAsync(db, AppSetting.OpenRegistration, open);
             await db.SaveChangesAsync();
+        }
+
+        public async Task<bool> IsTwoFactorRequiredAsync()
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            return await AppSetting.IsOnAsync(db, AppSetting.RequireTwoFactor);
+        }
+
+        /// <summary>While on, accounts without two-factor authentication can reach only its set-up (<see cref="TwoFactorRequirement"/>).</summary>
+        public async Task SetTwoFactorRequiredAsync(bool required)
+        {
+            var admin = await RequireAdministratorAsync();
+            await using var db = await dbFactory.CreateDbContextAsync();
+            await AppSetting.SetAsync(db, AppSetting.RequireTwoFactor, required);
+            await db.SaveChangesAsync();
+            logger.LogInformation("Administrator {AdministratorId} turned required two-factor authentication {State}.", admin.Id, required ? "on" : "off");
         }
 
         private async Task<CurrentUser> RequireAdministratorAsync()

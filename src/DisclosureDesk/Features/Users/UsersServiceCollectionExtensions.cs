@@ -3,6 +3,7 @@ using DisclosureDesk.Infrastructure.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace DisclosureDesk.Features.Users;
 
@@ -12,6 +13,10 @@ public static class UsersServiceCollectionExtensions
     public static IHostApplicationBuilder AddUsers(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddOptions<AccountSecurityOptions>()
+            .BindConfiguration(AccountSecurityOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
@@ -30,7 +35,6 @@ public static class UsersServiceCollectionExtensions
                 options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
                 options.User.RequireUniqueEmail = true;
                 options.Password.RequiredLength = 12;
-                options.Lockout.MaxFailedAccessAttempts = 5;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
@@ -38,8 +42,18 @@ public static class UsersServiceCollectionExtensions
             .AddDefaultTokenProviders()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>();
 
-        // Role changes and disabling bump the security stamp; checking it every minute makes them bite quickly.
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddOptions<IdentityOptions>().Configure<IOptions<AccountSecurityOptions>>((options, accounts) =>
+        {
+            // New accounts too: Identity only counts failures of accounts with lockout enabled.
+            options.Lockout.AllowedForNewUsers = true;
+            options.Lockout.MaxFailedAccessAttempts = accounts.Value.MaxFailedAccessAttempts;
+            options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(accounts.Value.LockoutMinutes);
+        });
+        // Role changes and disabling bump the security stamp; checking it often makes them bite quickly.
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<AccountSecurityOptions>>((options, accounts) =>
+            options.ValidationInterval = accounts.Value.SessionValidationInterval);
+        services.AddAccountRateLimiting();
+        services.AddSingleton<TwoFactorRequirement>();
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())

@@ -45,6 +45,26 @@ public sealed class SecurityHeadersTests(SqliteDisclosureDeskFactory app)
         AssertHeaders(export);
     }
 
+    [Fact]
+    public async Task Page_ScriptPolicy_RunsOnlyOwnScriptsAndTheNoncedImportMap()
+    {
+        var researcher = await app.CreateResearcherAsync("script-policy");
+        using var browser = await app.SignInAsync(researcher);
+
+        using var first = await browser.GetAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var second = await browser.GetAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
+        var html = await first.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var policy = Assert.Single(first.Headers.GetValues("Content-Security-Policy"));
+        var nonce = System.Text.RegularExpressions.Regex.Match(policy, "script-src 'self' 'nonce-(?<nonce>[^']+)'").Groups["nonce"].Value;
+        var inlineScripts = System.Text.RegularExpressions.Regex.Matches(html, "<script\\b(?![^>]*\\bsrc=)[^>]*>").Select(m => m.Value).ToList();
+
+        Assert.NotEmpty(nonce);
+        Assert.Contains(inlineScripts, s => s.Contains("importmap", StringComparison.Ordinal));
+        Assert.All(inlineScripts, s => Assert.Contains($"nonce=\"{nonce}\"", s, StringComparison.Ordinal));
+        Assert.DoesNotMatch("\\son[a-z]+=\"", html);
+        Assert.DoesNotContain(nonce, Assert.Single(second.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+    }
+
     private static void AssertHeaders(HttpResponseMessage response)
     {
         foreach (var name in Required)
