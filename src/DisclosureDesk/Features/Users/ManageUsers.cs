@@ -18,7 +18,6 @@ public static class ManageUsers
         UserManager<ApplicationUser> userManager,
         IDbContextFactory<AppDbContext> dbFactory,
         CurrentUserAccessor currentUser,
-        TimeProvider time,
         ILogger<Handler> logger)
     {
         public async Task<IReadOnlyList<UserRow>> ListAsync()
@@ -28,10 +27,17 @@ public static class ManageUsers
             var users = await db.Users.AsNoTracking().OrderBy(u => u.RegisteredAt).ThenBy(u => u.Email).ToListAsync();
             var roleNames = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.Name ?? "");
             var userRoles = (await db.UserRoles.AsNoTracking().ToListAsync()).ToLookup(ur => ur.UserId, ur => roleNames[ur.RoleId]);
-            var now = time.GetUtcNow();
-            return users.Select(u => new UserRow(u.Id, u.Email ?? u.UserName ?? u.Id, u.DisplayName, u.RegisteredAt, u.IsDisabled,
-                userRoles[u.Id].Order(StringComparer.Ordinal).ToList(), u.TwoFactorEnabled,
-                !u.IsDisabled && u.LockoutEnd > now ? u.LockoutEnd.Value.UtcDateTime : null)).ToList();
+            var rows = new List<UserRow>(users.Count);
+            foreach (var u in users)
+            {
+                // Identity stamps and checks lockouts on its own clock, not the injected TimeProvider: asking it is the
+                // only way the list agrees with what the sign-in page will do.
+                var lockedOut = !u.IsDisabled && await userManager.IsLockedOutAsync(u);
+                rows.Add(new UserRow(u.Id, u.Email ?? u.UserName ?? u.Id, u.DisplayName, u.RegisteredAt, u.IsDisabled,
+                    userRoles[u.Id].Order(StringComparer.Ordinal).ToList(), u.TwoFactorEnabled,
+                    lockedOut ? u.LockoutEnd!.Value.UtcDateTime : null));
+            }
+            return rows;
         }
 
         /// <summary>Gives the account exactly one role (approving it if it was pending).</summary>

@@ -287,7 +287,7 @@ public abstract class CampaignTests : IAsyncLifetime
         _app.ExecuteDbContextAsync(db => db.OutboxMessages.AsNoTracking().Where(m => m.CaseId == caseId).OrderBy(m => m.Id).ToListAsync());
 
     private Task DeliverAsync() => new DeliverOutboxJob(
-        _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), _transport, _gate, new RecordingJobClient(), _app.Time,
+        _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), _transport, _gate, OutboxDeliveryTests.Unpaced, new RecordingJobClient(), _app.Time,
         NullLogger<DeliverOutboxJob>.Instance).RunAsync(TestContext.Current.CancellationToken);
 
     private Task IngestAsync(long uid, byte[] raw) => _app.ExecuteScopeAsync(async services =>

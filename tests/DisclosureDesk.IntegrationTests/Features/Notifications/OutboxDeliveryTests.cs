@@ -430,7 +430,7 @@ public abstract class OutboxDeliveryTests : IAsyncLifetime
     }
 
     /// <summary>These tests are about delivery itself; pacing has its own (<see cref="OutboxPacingTests"/>).</summary>
-    private static readonly SendPacer Unpaced = new(Options.Create(new EmailOptions { Pacing = { MessagesPerMinute = 0, PerDomainPerMinute = 0 } }));
+    internal static readonly SendPacer Unpaced = new(Options.Create(new EmailOptions { Pacing = { MessagesPerMinute = 0, PerDomainPerMinute = 0 } }));
 
     private static OutgoingEmail Email(string to) => new([to], $"Test for {to}", $"Body for {to}.\r\nSecond line, ünïcode.\r\n");
 
