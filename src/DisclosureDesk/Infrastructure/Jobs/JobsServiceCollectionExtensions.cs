@@ -23,10 +23,24 @@ public static class JobsServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         var contentRoot = builder.Environment.ContentRootPath;
-        builder.Services.AddHangfire((services, config) =>
+        // Each host builds its own storage. Hangfire's default registration hands every host the process-wide
+        // JobStorage.Current, so with two hosts in one process (the tests run several) one could be given the other's
+        // storage and lose it when that host is disposed; registered first, this one wins over Hangfire's TryAdd.
+        builder.Services.AddSingleton<JobStorage>(services =>
         {
             var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var poll = TimeSpan.FromMilliseconds(services.GetRequiredService<IOptions<JobsOptions>>().Value.QueuePollIntervalMilliseconds);
+            if (database.Provider == DatabaseProvider.PostgreSql)
+            {
+                // The package builds its connection factory only through this extension; Entry is the storage it made.
+                return GlobalConfiguration.Configuration.UsePostgreSqlStorage(
+                    bootstrap => bootstrap.UseNpgsqlConnection(database.ConnectionString),
+                    new PostgreSqlStorageOptions { SchemaName = "hangfire", QueuePollInterval = poll }).Entry;
+            }
+            return new SQLiteStorage(SqliteJobsFile(database, contentRoot), new SQLiteStorageOptions { QueuePollInterval = poll });
+        });
+        builder.Services.AddHangfire((services, config) =>
+        {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
@@ -37,16 +51,7 @@ public static class JobsServiceCollectionExtensions
             {
                 config.UseLogProvider(processLogProvider);
             }
-            if (database.Provider == DatabaseProvider.PostgreSql)
-            {
-                config.UsePostgreSqlStorage(
-                    bootstrap => bootstrap.UseNpgsqlConnection(database.ConnectionString),
-                    new PostgreSqlStorageOptions { SchemaName = "hangfire", QueuePollInterval = poll });
-            }
-            else
-            {
-                config.UseSQLiteStorage(SqliteJobsFile(database, contentRoot), new SQLiteStorageOptions { QueuePollInterval = poll });
-            }
+            config.UseStorage(services.GetRequiredService<JobStorage>());
         });
 
         builder.Services.AddHangfireServer((services, options) =>
