@@ -20,8 +20,13 @@ public sealed class TelemetryCapture
     private SafeCollection<MetricSnapshot> Metrics { get; } = new();
 
     /// <summary>Pass as <see cref="DisclosureDeskFactory.ExtraServices"/>.</summary>
+    /// <remarks>
+    /// Every span is sampled, whatever its parent says: earlier tests in the same process leave HTTP diagnostics
+    /// listening, so a test client may send a traceparent of an unsampled span, which the default parent-based
+    /// sampler would follow and drop the request's span.
+    /// </remarks>
     public void AddTo(IServiceCollection services) => services.AddOpenTelemetry()
-        .WithTracing(tracing => tracing.AddDisclosureDeskInstrumentation().AddInMemoryExporter(Spans))
+        .WithTracing(tracing => tracing.SetSampler(new AlwaysOnSampler()).AddDisclosureDeskInstrumentation().AddInMemoryExporter(Spans))
         .WithMetrics(metrics => metrics.AddDisclosureDeskInstrumentation().AddInMemoryExporter(Metrics));
 
     /// <summary>Every metric's current value (cumulative), collected now, gauges observed now.</summary>
