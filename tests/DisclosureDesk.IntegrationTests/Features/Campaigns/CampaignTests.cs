@@ -32,9 +32,7 @@ public abstract class CampaignTests : IAsyncLifetime
     {
         app.RequireDatabase();
         _app = app;
-        _transport = new SmtpMailTransport(
-            Options.Create(new EmailOptions { Smtp = { Host = "127.0.0.1", Port = _smtp.Port, Security = SmtpSecurity.None, TimeoutSeconds = 10 } }),
-            _app.Time, NullLogger<SmtpMailTransport>.Instance);
+        _transport = OutboxTestKit.SmtpTransport(_smtp.Port, _app.Time);
     }
 
     [Collection(typeof(SqliteCollection))]
@@ -43,10 +41,7 @@ public abstract class CampaignTests : IAsyncLifetime
     [Collection(typeof(PostgreSqlCollection))]
     public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : CampaignTests(app);
 
-    public async ValueTask InitializeAsync() =>
-        await _app.ExecuteDbContextAsync(db => db.OutboxMessages
-            .Where(m => m.State == OutboxState.Due || m.State == OutboxState.Scheduled || m.State == OutboxState.Sending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Cancelled), TestContext.Current.CancellationToken));
+    public async ValueTask InitializeAsync() => await OutboxTestKit.CancelPendingAsync(_app);
 
     public async ValueTask DisposeAsync()
     {
@@ -287,7 +282,7 @@ public abstract class CampaignTests : IAsyncLifetime
         _app.ExecuteDbContextAsync(db => db.OutboxMessages.AsNoTracking().Where(m => m.CaseId == caseId).OrderBy(m => m.Id).ToListAsync());
 
     private Task DeliverAsync() => new DeliverOutboxJob(
-        _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), _transport, _gate, OutboxDeliveryTests.Unpaced, new RecordingJobClient(), _app.Time,
+        _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), _transport, _gate, OutboxTestKit.Unpaced, new RecordingJobClient(), _app.Time,
         NullLogger<DeliverOutboxJob>.Instance).RunAsync(TestContext.Current.CancellationToken);
 
     private Task IngestAsync(long uid, byte[] raw) => _app.ExecuteScopeAsync(async services =>

@@ -39,10 +39,7 @@ public abstract class OutboxDeliveryTests : IAsyncLifetime
     [Collection(typeof(PostgreSqlCollection))]
     public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : OutboxDeliveryTests(app);
 
-    public async ValueTask InitializeAsync() =>
-        await _app.ExecuteDbContextAsync(db => db.OutboxMessages
-            .Where(m => m.State == OutboxState.Due || m.State == OutboxState.Scheduled || m.State == OutboxState.Sending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Cancelled), TestContext.Current.CancellationToken));
+    public async ValueTask InitializeAsync() => await OutboxTestKit.CancelPendingAsync(_app);
 
     public async ValueTask DisposeAsync()
     {
@@ -429,15 +426,9 @@ public abstract class OutboxDeliveryTests : IAsyncLifetime
         }
     }
 
-    /// <summary>These tests are about delivery itself; pacing has its own (<see cref="OutboxPacingTests"/>).</summary>
-    internal static readonly SendPacer Unpaced = new(Options.Create(new EmailOptions { Pacing = { MessagesPerMinute = 0, PerDomainPerMinute = 0 } }));
-
     private static OutgoingEmail Email(string to) => new([to], $"Test for {to}", $"Body for {to}.\r\nSecond line, ünïcode.\r\n");
 
-    private SmtpMailTransport SmtpTransport(int port) => new(
-        Options.Create(new EmailOptions { Smtp = { Host = "127.0.0.1", Port = port, Security = SmtpSecurity.None, TimeoutSeconds = 10 } }),
-        _app.Time,
-        NullLogger<SmtpMailTransport>.Instance);
+    private SmtpMailTransport SmtpTransport(int port) => OutboxTestKit.SmtpTransport(port, _app.Time);
 
     private async Task<OutboxMessage> EnqueueAsync(OutgoingEmail email) => (await EnqueueAsync([email]))[0];
 
@@ -457,7 +448,7 @@ public abstract class OutboxDeliveryTests : IAsyncLifetime
         _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(),
         transport ?? _transport,
         gate ?? _gate,
-        Unpaced,
+        OutboxTestKit.Unpaced,
         _jobs,
         _app.Time,
         NullLogger<DeliverOutboxJob>.Instance);

@@ -27,10 +27,7 @@ public abstract class OutboxPacingTests : IAsyncLifetime
     {
         app.RequireDatabase();
         _app = app;
-        _transport = new SmtpMailTransport(
-            Options.Create(new EmailOptions { Smtp = { Host = "127.0.0.1", Port = _smtp.Port, Security = SmtpSecurity.None, TimeoutSeconds = 10 } }),
-            _app.Time,
-            NullLogger<SmtpMailTransport>.Instance);
+        _transport = OutboxTestKit.SmtpTransport(_smtp.Port, _app.Time);
     }
 
     [Collection(typeof(SqliteCollection))]
@@ -39,10 +36,7 @@ public abstract class OutboxPacingTests : IAsyncLifetime
     [Collection(typeof(PostgreSqlCollection))]
     public sealed class OnPostgreSql(PostgreSqlDisclosureDeskFactory app) : OutboxPacingTests(app);
 
-    public async ValueTask InitializeAsync() =>
-        await _app.ExecuteDbContextAsync(db => db.OutboxMessages
-            .Where(m => m.State == OutboxState.Due || m.State == OutboxState.Scheduled || m.State == OutboxState.Sending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, OutboxState.Cancelled), TestContext.Current.CancellationToken));
+    public async ValueTask InitializeAsync() => await OutboxTestKit.CancelPendingAsync(_app);
 
     public async ValueTask DisposeAsync()
     {
