@@ -9,7 +9,7 @@ public static class GetCase
 {
     public sealed record TeamMember(string Id, string Name, string? Email, bool IsLead);
 
-    public sealed record Details(Case Case, IReadOnlyList<TeamMember> Team, ChainVerification Chain)
+    public sealed record Details(Case Case, IReadOnlyList<TeamMember> Team, ChainVerification Chain, bool IsCampaign)
     {
         public TeamMember Lead => Team.Single(m => m.IsLead);
     }
@@ -41,7 +41,8 @@ public static class GetCase
 
             var events = db.TimelineEvents.AsNoTracking().Where(e => e.CaseId == @case.Id).OrderBy(e => e.Sequence).AsAsyncEnumerable();
             var chain = await AuditChain.VerifyAsync(@case.Reference, events, @case.LastEventSequence, @case.LastEventHash, cancellationToken);
-            return new Details(@case, team, chain);
+            var isCampaign = await db.Campaigns.AnyAsync(c => c.CaseId == @case.Id, cancellationToken);
+            return new Details(@case, team, chain, isCampaign);
         }
     }
 }

@@ -164,12 +164,14 @@ public abstract class CampaignTests : IAsyncLifetime
         Assert.False(bad.Result.Succeeded);
         Assert.Contains("Line 2", bad.Result.Summary, StringComparison.Ordinal);
         Assert.False((await SummaryAsync(reference, lead)).IsCampaign);
+        Assert.False((await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current)))!.IsCampaign);
 
         var lines = string.Join('\n', Enumerable.Range(0, 120).Select(i => $"r{i}@{p}.example, 192.0.2.{i % 250}, {27017 + i}"));
         var first = await AddListAsync(reference, lead, "email,host,port\n" + lines + $"\n, 192.0.2.250, 9200");
         var second = await AddListAsync(reference, lead, lines);
 
         Assert.Equal((121, 0), (first.Value!.Added, first.Value.Updated));
+        Assert.True((await _app.ExecuteAsync<GetCase.Handler, GetCase.Details?>(h => h.HandleAsync(reference, lead.Current)))!.IsCampaign);
         Assert.Equal((0, 0), (second.Value!.Added, second.Value.Updated));
         var summary = await SummaryAsync(reference, lead);
         Assert.Equal((120, 1), (summary.Count(CampaignRecipientState.Pending), summary.Count(CampaignRecipientState.NoAddress)));
@@ -189,6 +191,48 @@ public abstract class CampaignTests : IAsyncLifetime
             h.PageAsync(reference, new ManageCampaign.Query(Search: "R7"), lead.Current));
         Assert.Equal([$"r7@{p}.example", $"r70@{p}.example", $"r71@{p}.example", $"r72@{p}.example", $"r73@{p}.example", $"r74@{p}.example",
             $"r75@{p}.example", $"r76@{p}.example", $"r77@{p}.example", $"r78@{p}.example", $"r79@{p}.example"], found!.Rows.Select(r => r.Email));
+    }
+
+    [Fact]
+    public async Task Triage_UnthreadedReplyPutOnTheCampaignByHand_MovesOnlyTheSendersRecipientAndCancelsOnlyTheirFollowUps()
+    {
+        var lead = await _app.CreateResearcherAsync("triage-campaigner");
+        var reference = await _app.CreateCaseAsync(lead);
+        var p = Guid.NewGuid().ToString("N")[..8];
+        Assert.True((await AddListAsync(reference, lead, $"a@{p}.example, 192.0.2.1, 27017\nb@{p}.example, 192.0.2.2, 27017")).Result.Succeeded);
+        Assert.True((await SendAsync(reference, lead)).Result.Succeeded);
+        await DeliverAsync();
+        // Written as a new message, not a reply: no In-Reply-To, no case reference, so the mailbox job cannot place it.
+        var fromB = new MimeMessage([new MailboxAddress("Ops", $"B@{p}.example")], [new MailboxAddress("", "disclosures@researcher.example")],
+            "Your email about our database", new TextPart("plain") { Text = "Fixed, thanks." });
+        var fromStranger = new MimeMessage([new MailboxAddress("", $"someone@else-{p}.example")], [new MailboxAddress("", "disclosures@researcher.example")],
+            "Re: database", new TextPart("plain") { Text = "Not ours." });
+        var triage = new List<long>();
+        foreach (var (message, uid) in new[] { (fromB, 1L), (fromStranger, 2L) })
+        {
+            using var raw = new MemoryStream();
+            await message.WriteToAsync(raw, TestContext.Current.CancellationToken);
+            Assert.Equal(IngestInboundMail.Result.Unmatched, await _app.ExecuteAsync<IngestInboundMail.Handler, IngestInboundMail.Result>(h =>
+                h.IngestAsync(new IngestInboundMail.Source($"campaign-triage-{p}", 1, uid), raw.ToArray(), TestContext.Current.CancellationToken)));
+            triage.Add(await _app.ExecuteDbContextAsync(db => db.InboundMessages.Where(m => m.MessageId == message.MessageId).Select(m => m.Id).SingleAsync()));
+        }
+
+        foreach (var id in triage)
+        {
+            var assigned = await _app.ExecuteAsync<TriageInboundMail.Handler, CommandResult>(h => h.AssignAsync(id, reference, lead.Current));
+            Assert.True(assigned.Succeeded, assigned.Summary);
+        }
+
+        var recipients = await RecipientsAsync(reference);
+        var (a, b) = (recipients[$"a@{p}.example"], recipients[$"b@{p}.example"]);
+        Assert.Equal((CampaignRecipientState.Sent, CampaignRecipientState.Replied), (a.State, b.State));
+        var followUps = (await OutboxOfAsync(a.CaseId)).Where(m => m.Purpose == OutboxPurpose.CampaignFollowUp).ToLookup(m => m.CampaignRecipientId!.Value);
+        Assert.All(followUps[b.Id], m => Assert.Equal(OutboxState.Cancelled, m.State));
+        Assert.All(followUps[a.Id], m => Assert.Equal(OutboxState.Scheduled, m.State));
+        var changes = await _app.ExecuteDbContextAsync(db => db.TimelineEvents.Where(e => e.CaseId == a.CaseId && e.Type == TimelineEventType.CampaignChanged)
+            .Select(e => e.Text).ToListAsync());
+        var replied = Assert.Single(changes, change => change.Contains("→ Replied", StringComparison.Ordinal));
+        Assert.StartsWith($"Campaign recipient b@{p}.example: Sent → Replied", replied, StringComparison.Ordinal);
     }
 
     [Fact]

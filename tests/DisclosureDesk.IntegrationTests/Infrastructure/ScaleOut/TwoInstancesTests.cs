@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using DisclosureDesk.Features.Api;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Features.Timeline;
+using DisclosureDesk.Features.Users;
 using DisclosureDesk.IntegrationTests.Features.Api;
 using DisclosureDesk.IntegrationTests.Features.Notifications;
 using DisclosureDesk.IntegrationTests.Features.Responses;
@@ -136,6 +137,38 @@ public sealed class TwoInstancesTests
 
         // Hangfire's recurring jobs run once across instances: at most one outbox sweep was created per minute.
         Assert.All(await SweepsPerMinuteAsync(database.ConnectionString, cancellationToken), count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public async Task Startup_TwoInstancesAtOnceOnAnEmptyDatabase_OneMigratesTheOtherWaitsAndTheyShareOneKeyAndTheRoles()
+    {
+        PostgreSqlTestDatabase.RequireServer();
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var smtp = TestSmtpServer.Start();
+        await using var database = await PostgreSqlTestDatabase.CreateAsync();
+        await using var host = new ScaleOutHost(database.ConnectionString, smtp.Port);
+
+        // Nothing has touched the database: both processes find it empty and start at the same moment.
+        await using var first = AppInstance.Start("first", host.InstanceSettings);
+        await using var second = AppInstance.Start("second", host.InstanceSettings);
+        await Task.WhenAll(first.WaitUntilReadyAsync(cancellationToken), second.WaitUntilReadyAsync(cancellationToken));
+
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM \"DataProtectionKeys\"", cancellationToken));
+            Assert.Equal((long)Roles.All.Count, await ScalarAsync(connection, "SELECT COUNT(*) FROM \"AspNetRoles\"", cancellationToken));
+        }
+        await host.InitializeAsync();
+        var visitor = await host.CreateResearcherAsync("early-visitor");
+        var (signedIn, _) = await SignInAcrossAsync(first, second, visitor, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, signedIn);
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<(HttpStatusCode SignedIn, HttpStatusCode Anonymous)> SignInAcrossAsync(

@@ -79,10 +79,9 @@ public static class IngestInboundMail
                 }
                 var evidence = AddEvidence(db, @case, now, source, raw, sha256, message);
                 await RecordOnCaseAsync(db, @case, now, message, classification, cancellationToken);
-                if (thread.Value.RecipientId is { } recipientId && CampaignEventOf(classification) is { } happened
-                    && await CampaignMail.ApplyAsync(db, recipientId, happened, now, Clip($"{Sender(message)}: {message.Subject}", CaseLimits.LongTextLength), cancellationToken) is { } change)
+                if (thread.Value.RecipientId is { } recipientId)
                 {
-                    CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.CampaignChanged, change);
+                    await MoveCampaignRecipientAsync(db, @case, now, message, classification, recipientId, cancellationToken);
                 }
                 var row = Describe(source, key, message, classification, sha256, raw.Length, now);
                 row.State = InboundState.Matched;
@@ -230,6 +229,45 @@ public static class IngestInboundMail
         }
 
         /// <summary>What a threaded message means for a campaign recipient; a delay is not a bounce and moves nothing.</summary>
+        /// <summary>
+        /// Moves a campaign recipient by what the message is (a reply, an automatic reply or a permanent bounce), with the
+        /// change on the umbrella case's trail: the recipient threading found, else the one on this case whose address
+        /// sent the reply or bounced, when exactly one has it (a message put on a campaign by hand carries no thread).
+        /// </summary>
+        internal async Task MoveCampaignRecipientAsync(AppDbContext db, Case @case, DateTime now, MimeMessage message, InboundClassification classification,
+            long? threadedRecipientId, CancellationToken cancellationToken)
+        {
+            if (CampaignEventOf(classification) is not { } happened)
+            {
+                return;
+            }
+            var addresses = classification.Kind == InboundKind.DeliveryFailure
+                ? classification.Bounced.Select(b => b.Address)
+                : message.From.Mailboxes.Select(m => m.Address);
+            var recipientId = threadedRecipientId ?? await RecipientByAddressAsync(db, @case.Id, addresses, cancellationToken);
+            if (recipientId is { } id
+                && await CampaignMail.ApplyAsync(db, id, happened, now, Clip($"{Sender(message)}: {message.Subject}", CaseLimits.LongTextLength), cancellationToken) is { } change)
+            {
+                CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.CampaignChanged, change);
+            }
+        }
+
+        private static async Task<long?> RecipientByAddressAsync(AppDbContext db, int caseId, IEnumerable<string> addresses, CancellationToken cancellationToken)
+        {
+            var keys = addresses.Select(a => a.Trim().ToLowerInvariant()).Where(a => a.Length > 0).Distinct().Take(50).ToList();
+            if (keys.Count == 0)
+            {
+                return null;
+            }
+            // The key is the address as first listed; a corrected address is only in Email.
+            var matches = await db.CampaignRecipients.AsNoTracking()
+                .Where(r => r.CaseId == caseId && (keys.Contains(r.Key) || (r.Email != null && keys.Contains(r.Email.ToLower()))))
+                .Select(r => r.Id)
+                .Take(2)
+                .ToListAsync(cancellationToken);
+            return matches is [var only] ? only : null;
+        }
+
         private static CampaignEvent? CampaignEventOf(InboundClassification classification) => classification.Kind switch
         {
             InboundKind.HumanReply => CampaignEvent.Replied,

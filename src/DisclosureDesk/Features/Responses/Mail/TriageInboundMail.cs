@@ -88,6 +88,7 @@ public static class TriageInboundMail
                     $"Email from {row.From} (\"{row.Subject}\", received {row.ReceivedAt:yyyy-MM-dd HH:mm} UTC) put on this case from the triage page.",
                     EventVisibility.Internal);
                 await ingest.RecordOnCaseAsync(db, @case, now, message, classification, cancellationToken);
+                await ingest.MoveCampaignRecipientAsync(db, @case, now, message, classification, threadedRecipientId: null, cancellationToken);
                 row.CaseId = @case.Id;
                 row.MatchedBy = InboundMatch.Manual;
                 row.Ciphertext = null;
