@@ -150,6 +150,6 @@ public sealed class TelemetryTests
             }
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
-        return Assert.Single(capture.Spans, match);
+        return Assert.Single(capture.Spans.Where(match));
     }
 }
