@@ -150,6 +150,9 @@ public sealed class TelemetryTests
             }
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
-        return Assert.Single(capture.Spans.Where(match));
+        var matches = capture.Spans.Where(match).ToList();
+        Assert.Fail($"{matches.Count} matching spans after 20 s; {capture.Spans.Count} spans in all: " +
+            string.Join(", ", capture.Spans.Select(span => $"{span.Source.Name} {span.DisplayName}")));
+        return null!;
     }
 }
