@@ -21,15 +21,17 @@ public sealed class OutboxMetrics
     private readonly IDbContextFactory<AppDbContext> _dbFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxMetrics> _logger;
+    private readonly CancellationToken _stopping;
     private readonly Counter<long> _sent;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _retried;
     private readonly Counter<long> _unknown;
 
-    public OutboxMetrics(IMeterFactory meters, IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, ILogger<OutboxMetrics> logger)
+    public OutboxMetrics(IMeterFactory meters, IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<OutboxMetrics> logger)
     {
         _dbFactory = dbFactory;
         _time = time;
+        _stopping = lifetime.ApplicationStopping;
         _logger = logger;
         var meter = meters.Create(MeterName);
         _sent = meter.CreateCounter<long>("disclosuredesk.mail.sent", "{email}", "Emails the mail server accepted.");
@@ -77,6 +79,12 @@ public sealed class OutboxMetrics
 
     private IEnumerable<Measurement<T>> Observe<T>(Func<AppDbContext, Measurement<T>> read) where T : struct
     {
+        // The meter provider collects once more while it is disposed, after the app has stopped: that collection must
+        // not open the database again (on SQLite it would recreate the WAL files in a folder being backed up or removed).
+        if (_stopping.IsCancellationRequested)
+        {
+            return [];
+        }
         try
         {
             using var db = _dbFactory.CreateDbContext();
