@@ -18,6 +18,7 @@ using DisclosureDesk.Infrastructure.Email;
 using DisclosureDesk.Infrastructure.Health;
 using DisclosureDesk.Infrastructure.Jobs;
 using DisclosureDesk.Infrastructure.Security;
+using DisclosureDesk.Infrastructure.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve the framework's static assets from the build output in every environment, not only Development,
@@ -40,6 +41,7 @@ builder.AddDashboard();
 builder.AddImport();
 builder.AddCampaigns();
 builder.AddHealth();
+builder.AddTelemetry();
 builder.AddSecurityHeaders();
 builder.AddReverseProxy();
 builder.AddApi();

@@ -40,6 +40,9 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
         ["Jobs:RunServer"] = "false",
     };
 
+    /// <summary>Services a test adds on top of the app's and the fixture's, such as an in-memory telemetry exporter.</summary>
+    public Action<IServiceCollection>? ExtraServices { get; init; }
+
     /// <summary>
     /// Settings under every fixture's own: the account forms' rate limits count real time and every test client
     /// shares one (empty) address, so a whole collection's sign-ins would otherwise run into them. The limits have
@@ -74,6 +77,7 @@ public abstract partial class DisclosureDeskFactory : WebApplicationFactory<Prog
             // Keys in memory: the sign-in cookies live only as long as the fixture, and nothing is left in the home folder.
             services.AddDataProtection().UseEphemeralDataProtectionProvider();
             services.AddSingleton<Hangfire.Logging.ILogProvider>(SilentHangfireLog.Instance);
+            ExtraServices?.Invoke(services);
         });
     }
 

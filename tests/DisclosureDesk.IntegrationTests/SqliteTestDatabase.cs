@@ -25,7 +25,16 @@ public sealed class SqliteTestDatabase : IAsyncDisposable
         {
             SqliteConnection.ClearPool(connection);
         }
-        _root.Delete(recursive: true);
+        try
+        {
+            _root.Delete(recursive: true);
+        }
+        catch (IOException failure)
+        {
+            // Something wrote into the folder after the app was disposed: name what, so it can be found.
+            var left = _root.Exists ? string.Join(", ", _root.EnumerateFileSystemInfos("*", SearchOption.AllDirectories).Select(f => f.FullName)) : "";
+            throw new IOException($"{failure.Message} Left behind: {left}", failure);
+        }
         return ValueTask.CompletedTask;
     }
 }

@@ -32,7 +32,8 @@ public sealed class DeliverOutboxJob(
     SendPacer pacer,
     IBackgroundJobClient jobs,
     TimeProvider time,
-    ILogger<DeliverOutboxJob> logger)
+    ILogger<DeliverOutboxJob> logger,
+    OutboxMetrics? metrics = null)
 {
     /// <summary>Rows one run takes on at most; if more are due it hands them to a fresh run, so other jobs get a worker too.</summary>
     public const int BatchSize = 1000;
@@ -327,6 +328,7 @@ public sealed class DeliverOutboxJob(
             logger.LogWarning("Outbox message {Id} was reclaimed while being sent; its result {Outcome} is not recorded", row.Id, result.Outcome);
             return null;
         }
+        metrics?.Recorded(row.Purpose, resolution.State, result.Outcome);
         logger.LogInformation("Outbox message {Id} ({MessageId}) attempt {Attempt}: {Outcome} {Detail}",
             row.Id, row.MessageId, resolution.Attempts, result.Outcome, result.Detail);
         return resolution.State == OutboxState.Due ? resolution.NextAttemptAt : null;

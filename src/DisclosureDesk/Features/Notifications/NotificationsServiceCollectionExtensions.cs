@@ -14,6 +14,7 @@ public static class NotificationsServiceCollectionExtensions
         builder.Services.AddScoped<Templates.EditEmailTemplates.Handler>();
         builder.Services.AddSingleton<OutboxDeliveryGate>();
         builder.Services.AddSingleton<SendPacer>();
+        builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddScoped<DeliverOutboxJob>();
         builder.Services.AddScoped<SweepOutboxJob>();
         builder.Services.AddScoped<MarkUnansweredCasesJob>();
