@@ -175,6 +175,31 @@ public abstract class ImportRdapOwnersTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_ServerAsksToWaitLongerThanTheLimit_IsNotAskedAgainAndItsFindingsFallBackToTheirHosts()
+    {
+        _server.Map("/rdap/ip/45.67.89.10", context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = "600";
+            return Task.CompletedTask;
+        });
+        var user = await _app.CreateResearcherAsync("rdap-give-up");
+        var port = NextPort();
+        var runId = await StageAsync(user, Finding("198.51.100.10", port), Finding("45.67.89.10", port), Finding("203.0.113.5", port));
+
+        await StartLookupAsync(runId, user);
+        // One worker, so the throttled address (first in address order) is asked before the others.
+        await RunLookupAsync(runId, settings: new ImportOptions { RdapConcurrency = 1, RdapMaxRetryAfterSeconds = 120 });
+
+        Assert.Equal(["/rdap/ip/45.67.89.10"], _server.Requests);
+        var preview = await PreviewAsync(runId, user);
+        Assert.Equal((OwnerLookupState.Completed, 1), (preview.Owners!.State, preview.Owners.Lookups));
+        Assert.Equal([1, 2, 3], preview.Owners.Warnings.Select(w => w.Line));
+        Assert.All(preview.Owners.Warnings, w => Assert.Contains("asked to wait 600 s", w.Reason, StringComparison.Ordinal));
+        Assert.Equal(3, preview.CaseCount);
+    }
+
+    [Fact]
     public async Task CancelAsync_QueuedLookup_StopsItAndStartingAgainGoesOnToCompletion()
     {
         var user = await _app.CreateResearcherAsync("rdap-cancel");
@@ -227,12 +252,13 @@ public abstract class ImportRdapOwnersTests : IAsyncLifetime
     }
 
     /// <summary>Runs the lookup job with the discovery services pointed at the loopback server (through the guard).</summary>
-    private async Task RunLookupAsync(long runId, Action<ResolveImportOwnersJob>? arrange = null, bool allowLoopback = true)
+    private async Task RunLookupAsync(long runId, Action<ResolveImportOwnersJob>? arrange = null, bool allowLoopback = true, ImportOptions? settings = null)
     {
         await using var harness = new DiscoveryHarness(_server, bootstrap: _bootstrap, allowLoopback: allowLoopback);
         await using var scope = _app.Services.CreateAsyncScope();
         var job = ActivatorUtilities.CreateInstance<ResolveImportOwnersJob>(scope.ServiceProvider,
-            harness.Get<RdapLookup>(), harness.Get<RdapBootstrap>(), harness.Get<AddressGuard>(), harness.Get<IOptions<DiscoveryOptions>>());
+            harness.Get<RdapLookup>(), harness.Get<RdapBootstrap>(), harness.Get<AddressGuard>(), harness.Get<IOptions<DiscoveryOptions>>(),
+            settings is null ? scope.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>() : Options.Create(settings));
         arrange?.Invoke(job);
         await job.RunAsync(runId, TestContext.Current.CancellationToken);
     }
