@@ -103,6 +103,7 @@ public abstract class ComponentTestBase : BunitContext
             EnvironmentName = "Development",
         });
         Services.AddScoped<DisclosureDesk.Features.Import.ImportScanResults.Handler>();
+        Services.AddScoped<DisclosureDesk.Features.Import.LookUpImportOwners.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Campaigns.ManageCampaign.Handler>();
 
         _authorization = AddAuthorization();

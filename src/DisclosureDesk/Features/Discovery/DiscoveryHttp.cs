@@ -16,6 +16,9 @@ public sealed class FetchException(string message, HttpStatusCode? statusCode = 
     : Exception(message, inner)
 {
     public HttpStatusCode? StatusCode { get; } = statusCode;
+
+    /// <summary>How long the server asked to be left alone (its Retry-After), when it answered 429 or 503 with one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>
@@ -78,7 +81,7 @@ public sealed class DiscoveryHttp(IHttpClientFactory clients, IOptions<Discovery
                 }
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new FetchException($"{current} answered HTTP {status}.", response.StatusCode);
+                    throw new FetchException($"{current} answered HTTP {status}.", response.StatusCode) { RetryAfter = RetryAfter(response) };
                 }
                 var content = await ReadCappedAsync(response, current, rules.MaxBytes, linked.Token);
                 return new FetchedResource(uri, current, status, response.Content.Headers.ContentType?.MediaType, content);
@@ -93,6 +96,13 @@ public sealed class DiscoveryHttp(IHttpClientFactory clients, IOptions<Discovery
             }
         }
     }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
+        { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
+    };
 
     private static void CheckScheme(Uri uri, FetchRules rules)
     {

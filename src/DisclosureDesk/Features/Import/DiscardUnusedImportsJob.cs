@@ -40,6 +40,7 @@ public sealed class DiscardUnusedImportsJob(
                 continue;
             }
             await db.Set<ImportRow>().Where(r => r.RunId == runId).ExecuteDeleteAsync(cancellationToken);
+            await db.Set<ImportOwnerNetwork>().Where(n => n.RunId == runId).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             File.Delete(imports.UploadPath(runId));
             discarded++;

@@ -56,7 +56,13 @@ public sealed class ImportCasesJob(
             await ImportCampaignAsync(run, pending, cancellationToken);
             return;
         }
-        var batches = Batches(ImportPlan.GroupRows(pending, run.Grouping), options.Value.BatchSize).ToList();
+        IReadOnlyDictionary<long, ImportOwnerNetwork>? networks = null;
+        if (run.Grouping == ImportGrouping.PerRdapOwner)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            networks = await LookUpImportOwners.NetworksAsync(db, runId, cancellationToken);
+        }
+        var batches = Batches(ImportPlan.GroupRows(pending, run.Grouping, networks), options.Value.BatchSize).ToList();
         var done = 0;
         foreach (var batch in batches)
         {
@@ -138,6 +144,7 @@ public sealed class ImportCasesJob(
             }
             var @case = await CreateCase.FileAsync(db, form, run.CreatedById, new Actor(run.CreatedById, run.CreatedByName), now,
                 caseOptions.Value.ReferencePrefix, origin, cancellationToken);
+            await LookUpImportOwners.AddOwnerContactsAsync(db, @case, group, new Actor(run.CreatedById, run.CreatedByName), now, run.Id, cancellationToken);
             var ids = fresh.Select(r => r.Id).ToList();
             await db.Set<ImportRow>().Where(r => ids.Contains(r.Id))
                 .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported).SetProperty(r => r.CaseId, @case.Id), cancellationToken);

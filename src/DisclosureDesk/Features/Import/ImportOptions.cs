@@ -21,4 +21,22 @@ public sealed class ImportOptions
     /// <summary>An uploaded file never imported is deleted, with its staged rows, after this many hours.</summary>
     [Range(1, 8_760, ErrorMessage = "Import:DiscardUnusedAfterHours must be between 1 and 8760.")]
     public int DiscardUnusedAfterHours { get; set; } = 24;
+
+    /// <summary>RDAP lookups the owner lookup of one import makes at once (to different parts of the address space).</summary>
+    [Range(1, 16, ErrorMessage = "Import:RdapConcurrency must be between 1 and 16.")]
+    public int RdapConcurrency { get; set; } = 4;
+
+    /// <summary>Tries per address when an RDAP server answers 429 Too Many Requests; after the last the row gets a warning.</summary>
+    [Range(1, 10, ErrorMessage = "Import:RdapAttempts must be between 1 and 10.")]
+    public int RdapAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// The longest Retry-After the owner lookup waits for; a server asking for longer is not asked again in this lookup,
+    /// and its addresses get a warning. A 429 without Retry-After waits <see cref="RdapDefaultRetrySeconds"/>.
+    /// </summary>
+    [Range(1, 3_600, ErrorMessage = "Import:RdapMaxRetryAfterSeconds must be between 1 and 3600.")]
+    public int RdapMaxRetryAfterSeconds { get; set; } = 120;
+
+    [Range(1, 3_600, ErrorMessage = "Import:RdapDefaultRetrySeconds must be between 1 and 3600.")]
+    public int RdapDefaultRetrySeconds { get; set; } = 10;
 }

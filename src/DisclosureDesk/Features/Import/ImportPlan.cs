@@ -10,28 +10,46 @@ namespace DisclosureDesk.Features.Import;
 /// </summary>
 public static class ImportPlan
 {
-    public sealed record Group(string Key, string Title, IReadOnlyList<ImportRow> Rows);
+    /// <summary>A case to file. <c>Networks</c>: under "One case per RDAP owner", the networks its owner holds.</summary>
+    public sealed record Group(string Key, string Title, IReadOnlyList<ImportRow> Rows, IReadOnlyList<ImportOwnerNetwork>? Networks = null);
 
-    /// <summary>Groups in file order. A finding without the ASN or organisation to group by gets a case for its host.</summary>
-    public static IReadOnlyList<Group> GroupRows(IEnumerable<ImportRow> rows, ImportGrouping grouping) =>
-        rows.OrderBy(r => r.Line)
-            .GroupBy(r => Key(r, grouping))
-            .Select(g => new Group(g.Key, Title(g.ToList(), grouping), g.ToList()))
+    /// <summary>
+    /// Groups in file order. A finding without the ASN, organisation or RDAP owner to group by gets a case for its host.
+    /// <paramref name="networks"/> are the run's owner networks, by id, for <see cref="ImportGrouping.PerRdapOwner"/>.
+    /// </summary>
+    public static IReadOnlyList<Group> GroupRows(IEnumerable<ImportRow> rows, ImportGrouping grouping,
+        IReadOnlyDictionary<long, ImportOwnerNetwork>? networks = null)
+    {
+        var owners = networks ?? new Dictionary<long, ImportOwnerNetwork>();
+        return rows.OrderBy(r => r.Line)
+            .GroupBy(r => Key(r, grouping, owners))
+            .Select(g =>
+            {
+                var list = g.ToList();
+                var held = grouping == ImportGrouping.PerRdapOwner && g.Key.StartsWith("owner:", StringComparison.Ordinal)
+                    ? list.Select(r => owners[r.OwnerNetworkId!.Value]).DistinctBy(n => n.Id).ToList()
+                    : null;
+                return new Group(g.Key, Title(list, grouping, held?[0].OwnerName), list, held);
+            })
             .ToList();
+    }
 
-    private static string Key(ImportRow row, ImportGrouping grouping) => grouping switch
+    private static string Key(ImportRow row, ImportGrouping grouping, IReadOnlyDictionary<long, ImportOwnerNetwork> owners) => grouping switch
     {
         ImportGrouping.PerAsn when row.Asn is { } asn => "asn:" + asn,
         ImportGrouping.PerOrganization when row.Organization is { } org => "org:" + org.ToLowerInvariant(),
+        ImportGrouping.PerRdapOwner when row.OwnerWarning is null && row.OwnerNetworkId is { } id
+            && owners.TryGetValue(id, out var network) && network.OwnerKey is { } owner => "owner:" + owner,
         ImportGrouping.Campaign or ImportGrouping.Rescan => "campaign",
         _ => "host:" + row.HostKey,
     };
 
-    private static string Title(IReadOnlyList<ImportRow> rows, ImportGrouping grouping)
+    private static string Title(IReadOnlyList<ImportRow> rows, ImportGrouping grouping, string? rdapOwner)
     {
         var first = rows[0];
         var owner = grouping switch
         {
+            ImportGrouping.PerRdapOwner => rdapOwner,
             ImportGrouping.PerAsn when first.Asn is { } asn => first.Organization is { } org ? $"{asn} ({org})" : asn,
             ImportGrouping.PerOrganization when first.Organization is { } org => org,
             _ => null,
@@ -64,7 +82,17 @@ public static class ImportPlan
         var first = group.Rows[0];
         var seen = group.Rows.Where(r => r.SeenAt is not null).Select(r => r.SeenAt!.Value).ToList();
         var summary = new StringBuilder();
-        summary.Append(CultureInfo.InvariantCulture, $"Imported from {run.FileName} (import {run.Id}). Findings:\n\n");
+        summary.Append(CultureInfo.InvariantCulture, $"Imported from {run.FileName} (import {run.Id}).");
+        var networks = group.Networks ?? [];
+        foreach (var network in networks.Take(5))
+        {
+            summary.Append(CultureInfo.InvariantCulture, $" Owner per RDAP: {network.OwnerName}, {network.Describe()}.");
+        }
+        if (networks.Count > 5)
+        {
+            summary.Append(CultureInfo.InvariantCulture, $" And {networks.Count - 5} more networks of the same owner.");
+        }
+        summary.Append(" Findings:\n\n");
         foreach (var row in group.Rows)
         {
             var line = new StringBuilder();
@@ -101,6 +129,7 @@ public static class ImportPlan
             Port = first.Port,
             Asn = group.Rows.Select(r => r.Asn).FirstOrDefault(a => a is not null),
             HostingProvider = group.Rows.Select(r => r.Organization).FirstOrDefault(o => o is not null),
+            OrganizationName = group.Networks?.Select(n => n.Organization).FirstOrDefault(o => o is not null),
             AuthenticationState = ServiceAuthentication.Unknown,
             DiscoveryMethod = $"Import {run.Id}: {run.FileName} (SHA-256 {run.Sha256}), {run.Format.DisplayName()}",
             FirstSeenAt = seen.Count > 0 ? seen.Min() : null,

@@ -29,6 +29,22 @@ public enum ImportGrouping
     [Display(Name = "One campaign, one row per recipient")] Campaign = 3,
     /// <summary>Files nothing: marks a campaign's recipients whose hosts the file no longer has as possibly mitigated.</summary>
     [Display(Name = "Rescan of a campaign")] Rescan = 4,
+    /// <summary>
+    /// One case per network owner as RDAP names it (the registrant organisation, else the abuse address), looked up in
+    /// the background before the preview shows the cases (ADR-026). A finding without an owner gets a case for its host.
+    /// </summary>
+    [Display(Name = "One case per RDAP owner")] PerRdapOwner = 5,
+}
+
+/// <summary>Where the RDAP owner lookup of a run is; only <see cref="Completed"/> lets the run be imported per RDAP owner.</summary>
+public enum OwnerLookupState
+{
+    [Display(Name = "Not started")] NotStarted = 0,
+    Queued = 1,
+    Running = 2,
+    Completed = 3,
+    Cancelled = 4,
+    Failed = 5,
 }
 
 public enum ImportRowState
@@ -80,6 +96,18 @@ public class ImportRun
     public int CasesCreated { get; set; }
     public int SkippedExisting { get; set; }
     public string? Error { get; set; }
+
+    /// <summary>The RDAP owner lookup (<see cref="ImportGrouping.PerRdapOwner"/>), which runs while the run is still Staged.</summary>
+    public OwnerLookupState OwnerLookup { get; set; }
+
+    /// <summary>Distinct hosts among the pending findings, and how many of them have an owner or a warning.</summary>
+    public int OwnerHosts { get; set; }
+    public int OwnerHostsDone { get; set; }
+
+    /// <summary>RDAP lookups made: one per network, since an address inside a network already found needs none.</summary>
+    public int OwnerLookups { get; set; }
+    public bool OwnerLookupCancelRequested { get; set; }
+    public string? OwnerLookupError { get; set; }
 }
 
 /// <summary>
@@ -111,6 +139,12 @@ public class ImportRow
     public string Raw { get; set; } = "";
     public ImportRowState State { get; set; }
     public int? CaseId { get; set; }
+
+    /// <summary>The network the RDAP owner lookup found for the row's address (ADR-026).</summary>
+    public long? OwnerNetworkId { get; set; }
+
+    /// <summary>Why the owner lookup found no owner for the row (a host name, a failed lookup); the row then gets a case for its host.</summary>
+    public string? OwnerWarning { get; set; }
 }
 
 internal sealed class ImportRunConfiguration : IEntityTypeConfiguration<ImportRun>
@@ -124,6 +158,7 @@ internal sealed class ImportRunConfiguration : IEntityTypeConfiguration<ImportRu
         builder.Property(r => r.CreatedById).HasMaxLength(450);
         builder.Property(r => r.CreatedByName).HasMaxLength(CaseLimits.NameLength);
         builder.Property(r => r.Error).HasMaxLength(CaseLimits.LongTextLength);
+        builder.Property(r => r.OwnerLookupError).HasMaxLength(CaseLimits.LongTextLength);
     }
 }
 
@@ -142,5 +177,7 @@ internal sealed class ImportRowConfiguration : IEntityTypeConfiguration<ImportRo
         builder.Property(r => r.ContactEmail).HasMaxLength(Campaigns.CampaignLimits.EmailLength);
         builder.HasOne<ImportRun>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Case>().WithMany().HasForeignKey(r => r.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.Property(r => r.OwnerWarning).HasMaxLength(CaseLimits.LongTextLength);
+        builder.HasOne<ImportOwnerNetwork>().WithMany().HasForeignKey(r => r.OwnerNetworkId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -19,17 +19,20 @@ public static class ImportScanResults
     private const int StageChunk = 1_000;
     private const int PreviewGroups = 50;
 
+    /// <summary><c>Owners</c>: under "One case per RDAP owner", the lookup; the cases are listed once it has completed.</summary>
     public sealed record Preview(
         ImportRun Run,
         IReadOnlyList<ImportRowError> Errors,
         IReadOnlyList<ExistingDuplicate> Existing,
         IReadOnlyList<PlannedCase> Cases,
-        int CaseCount);
+        int CaseCount,
+        LookUpImportOwners.View? Owners = null);
 
     /// <summary>A staged finding a case already has. <c>Reference</c> is null when the user may not see that case.</summary>
     public sealed record ExistingDuplicate(int Line, string Endpoint, string? Reference);
 
-    public sealed record PlannedCase(string Title, int Findings);
+    /// <summary><c>Contacts</c>: the RDAP abuse addresses the case is filed with (per RDAP owner only).</summary>
+    public sealed record PlannedCase(string Title, int Findings, IReadOnlyList<string>? Contacts = null);
 
     public sealed record CsvColumns(IReadOnlyList<string> Header, Dictionary<CsvField, int> Proposed);
 
@@ -138,9 +141,14 @@ public static class ImportScanResults
             {
                 return CommandResult.Fail("Choose the file's format.");
             }
+            if (run.OwnerLookup is OwnerLookupState.Queued or OwnerLookupState.Running)
+            {
+                return CommandResult.Fail("The network owners are being looked up; cancel the lookup before reading the file again.");
+            }
 
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await db.Set<ImportRow>().Where(r => r.RunId == runId).ExecuteDeleteAsync(cancellationToken);
+            await LookUpImportOwners.ForgetAsync(db, runId, cancellationToken);
 
             var errors = new List<ImportRowError>();
             var errorCount = 0;
@@ -231,10 +239,25 @@ public static class ImportScanResults
                     ? new ExistingDuplicate(r.Line, ImportPlan.Endpoint(r), c.Reference)
                     : new ExistingDuplicate(r.Line, ImportPlan.Endpoint(r), null))
                 .ToList();
+            var errors = JsonSerializer.Deserialize<List<ImportRowError>>(run.Errors) ?? [];
+            if (grouping == ImportGrouping.PerRdapOwner)
+            {
+                var owners = await LookUpImportOwners.ViewAsync(db, run, cancellationToken);
+                if (run.OwnerLookup != OwnerLookupState.Completed)
+                {
+                    return new Preview(run, errors, duplicates, [], 0, owners);
+                }
+                var networks = await LookUpImportOwners.NetworksAsync(db, runId, cancellationToken);
+                var owned = ImportPlan.GroupRows(pending.Where(r => !existing.ContainsKey((r.HostKey, r.Port))), grouping, networks);
+                return new Preview(run, errors, duplicates,
+                    owned.Take(PreviewGroups).Select(g => new PlannedCase(g.Title, g.Rows.Count,
+                        (g.Networks ?? []).Select(n => n.AbuseEmail).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList())).ToList(),
+                    owned.Count, owners);
+            }
             var groups = ImportPlan.GroupRows(pending.Where(r => !existing.ContainsKey((r.HostKey, r.Port))), grouping);
             return new Preview(
                 run,
-                JsonSerializer.Deserialize<List<ImportRowError>>(run.Errors) ?? [],
+                errors,
                 duplicates,
                 groups.Take(PreviewGroups).Select(g => new PlannedCase(g.Title, g.Rows.Count)).ToList(),
                 groups.Count);
@@ -282,6 +305,10 @@ public static class ImportScanResults
             if (!Enum.IsDefined(grouping))
             {
                 return CommandResult.Fail("Choose how to group the findings into cases.");
+            }
+            if (grouping == ImportGrouping.PerRdapOwner && run.OwnerLookup != OwnerLookupState.Completed)
+            {
+                return CommandResult.Fail("Look up the network owners first: the preview lists the cases once every finding has an owner or a warning.");
             }
             if (run.ErrorRows > 0 && !skipBadRows)
             {
@@ -370,6 +397,7 @@ public static class ImportScanResults
                 Id = r.Id, RunId = r.RunId, Line = r.Line, Host = r.Host, HostKey = r.HostKey, Port = r.Port, Transport = r.Transport,
                 Service = r.Service, Product = r.Product, Organization = r.Organization, Asn = r.Asn, Hostnames = r.Hostnames,
                 SeenAt = r.SeenAt, Severity = r.Severity, Name = r.Name, ContactEmail = r.ContactEmail, State = r.State,
+                OwnerNetworkId = r.OwnerNetworkId, OwnerWarning = r.OwnerWarning,
             })
             .ToListAsync(cancellationToken);
 

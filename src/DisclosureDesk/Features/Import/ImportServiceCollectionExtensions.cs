@@ -11,6 +11,8 @@ public static class ImportServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddScoped<ImportScanResults.Handler>();
         builder.Services.AddScoped<ImportCasesJob>();
+        builder.Services.AddScoped<LookUpImportOwners.Handler>();
+        builder.Services.AddScoped<ResolveImportOwnersJob>();
         builder.Services.AddScoped<DiscardUnusedImportsJob>();
         return builder;
     }

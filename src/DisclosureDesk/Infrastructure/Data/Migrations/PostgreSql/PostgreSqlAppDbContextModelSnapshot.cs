@@ -775,6 +775,64 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.ToTable("EvidenceFiles");
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Import.ImportOwnerNetwork", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AbuseEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("AbuseName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("EndAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Handle")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Organization")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Registry")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("StartAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId");
+
+                    b.ToTable("ImportOwnerNetwork");
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Import.ImportRow", b =>
                 {
                     b.Property<long>("Id")
@@ -819,6 +877,13 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long?>("OwnerNetworkId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("OwnerWarning")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<int>("Port")
                         .HasColumnType("integer");
 
@@ -852,6 +917,8 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("OwnerNetworkId");
 
                     b.HasIndex("RunId", "State", "Line");
 
@@ -915,6 +982,25 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<int>("Grouping")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OwnerHosts")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OwnerHostsDone")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OwnerLookup")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("OwnerLookupCancelRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("OwnerLookupError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("OwnerLookups")
                         .HasColumnType("integer");
 
                     b.Property<int?>("RescanOfCaseId")
@@ -1703,12 +1789,26 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Import.ImportOwnerNetwork", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Import.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Import.ImportRow", b =>
                 {
                     b.HasOne("DisclosureDesk.Features.Cases.Case", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("DisclosureDesk.Features.Import.ImportOwnerNetwork", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerNetworkId")
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("DisclosureDesk.Features.Import.ImportRun", null)
                         .WithMany()

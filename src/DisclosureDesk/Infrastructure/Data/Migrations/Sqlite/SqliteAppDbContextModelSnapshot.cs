@@ -750,6 +750,62 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("EvidenceFiles");
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Import.ImportOwnerNetwork", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AbuseEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AbuseName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Handle")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Organization")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Registry")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId");
+
+                    b.ToTable("ImportOwnerNetwork");
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Import.ImportRow", b =>
                 {
                     b.Property<long>("Id")
@@ -792,6 +848,13 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("OwnerNetworkId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OwnerWarning")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER");
 
@@ -825,6 +888,8 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("OwnerNetworkId");
 
                     b.HasIndex("RunId", "State", "Line");
 
@@ -886,6 +951,25 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Grouping")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OwnerHosts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OwnerHostsDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OwnerLookup")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("OwnerLookupCancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OwnerLookupError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OwnerLookups")
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("RescanOfCaseId")
@@ -1658,12 +1742,26 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Import.ImportOwnerNetwork", b =>
+                {
+                    b.HasOne("DisclosureDesk.Features.Import.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Import.ImportRow", b =>
                 {
                     b.HasOne("DisclosureDesk.Features.Cases.Case", null)
                         .WithMany()
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("DisclosureDesk.Features.Import.ImportOwnerNetwork", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerNetworkId")
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("DisclosureDesk.Features.Import.ImportRun", null)
                         .WithMany()
