@@ -78,6 +78,7 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<ChangeCaseStatus.Handler>();
         Services.AddScoped<ListCases.Handler>();
         Services.AddScoped<ListOutbox.Handler>();
+        Services.AddSingleton<ISendPacingLanes, InMemorySendPacingLanes>();
         Services.AddSingleton<SendPacer>();
         Services.AddSingleton<IMailTransport>(new PickupFolderTransport(PickupDirectory));
         Services.AddSingleton(Options.Create(new EmailOptions()));

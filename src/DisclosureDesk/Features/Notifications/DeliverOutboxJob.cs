@@ -140,7 +140,7 @@ public sealed class DeliverOutboxJob(
                         after = new Position(row.NextAttemptAt, row.Id);
                         continue;
                     }
-                    if (Pace(row, domainsBusy) is { } refusal)
+                    if (await PaceAsync(row, domainsBusy, cancellationToken) is { } refusal)
                     {
                         waitUntil = waitUntil is { } w && w < refusal.NotBefore ? w : refusal.NotBefore;
                         if (refusal.Global)
@@ -236,7 +236,7 @@ public sealed class DeliverOutboxJob(
     /// Takes a sending slot for <paramref name="row"/>, or says when it could have one. Domains found busy earlier in
     /// the pass are remembered, so the rest of a long run of rows to one busy domain is passed over without asking.
     /// </summary>
-    private SendPacer.Refusal? Pace(Candidate row, Dictionary<string, DateTime> domainsBusy)
+    private async Task<SendPacer.Refusal?> PaceAsync(Candidate row, Dictionary<string, DateTime> domainsBusy, CancellationToken cancellationToken)
     {
         // A row left in Sending by an interrupted attempt is not sent again (it becomes Unknown), so it needs no slot.
         if (!pacer.IsActive || (row.State == OutboxState.Sending && !transport.ResendIsHarmless))
@@ -249,7 +249,7 @@ public sealed class DeliverOutboxJob(
         {
             return new SendPacer.Refusal(busy.Max(d => domainsBusy[d]), Global: false, busy);
         }
-        var refusal = pacer.TryReserve(row.Domains, now);
+        var refusal = await pacer.TryReserveAsync(row.Domains, now, cancellationToken);
         if (refusal is { Global: false })
         {
             foreach (var domain in refusal.BlockedDomains)
@@ -317,12 +317,14 @@ public sealed class DeliverOutboxJob(
             : await transport.SendAsync(row.Content, row.MessageId, inFlight);
 
         var now = time.GetUtcNow().UtcDateTime;
-        pacer.Report(row.Domains, result, now);
         var resolution = Resolve(row, row.Attempts + 1, result, now);
         // Only what the owner (or those escalated to) were sent is proof of notification; the team's own reminders stay off the chain.
         var recorded = row.CaseId is { } caseId && row.Purpose.IsNoticeOnRecord() && resolution.IsFinal
             ? await RecordOnCaseAsync(row, caseId, claim, resolution, result)
             : await statements.RecordAsync(row.Id, claim, resolution);
+        // Only once the outcome is stored: the pacer's state may live in the database (ADR-027), and a failure to
+        // update it must not leave the row in Sending.
+        await pacer.ReportAsync(row.Domains, result, now, CancellationToken.None);
         if (!recorded)
         {
             logger.LogWarning("Outbox message {Id} was reclaimed while being sent; its result {Outcome} is not recorded", row.Id, result.Outcome);

@@ -74,7 +74,7 @@ public static class ListOutbox
             var recipients = await due.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.To).Take(PacedDomainSample).ToListAsync(cancellationToken);
             // Only the domains of mail this person may see: other cases' recipients are not theirs to know.
             var domains = recipients.SelectMany(SendPacer.Domains).ToHashSet(StringComparer.Ordinal);
-            var snapshot = pacer.Snapshot(now);
+            var snapshot = await pacer.SnapshotAsync(now, cancellationToken);
             var global = snapshot.Global.NextSlot is not null || snapshot.Global.Slowed ? snapshot.Global : null;
             return new Pacing(snapshot, waiting, global, [.. snapshot.Domains.Where(lane => domains.Contains(lane.Name))]);
         }

@@ -1,5 +1,7 @@
 using DisclosureDesk.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace DisclosureDesk.Features.Notifications;
 
@@ -13,6 +15,9 @@ public static class NotificationsServiceCollectionExtensions
         builder.Services.AddSingleton<Templates.EmailTemplateStore>();
         builder.Services.AddScoped<Templates.EditEmailTemplates.Handler>();
         builder.Services.AddSingleton<OutboxDeliveryGate>();
+        // The lanes follow the provider, read once the options are bound: shared in the database on PostgreSQL (ADR-027).
+        builder.Services.AddSingleton(services => SendPacingLanes.For(
+            services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider, services.GetRequiredService<IDbContextFactory<AppDbContext>>()));
         builder.Services.AddSingleton<SendPacer>();
         builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddScoped<DeliverOutboxJob>();

@@ -5,14 +5,16 @@ namespace DisclosureDesk.Features.Notifications;
 
 /// <summary>
 /// Hands out sending slots at a global rate and a rate per recipient domain, and slows a rate down when the servers
-/// answer with bursts of temporary failures (ADR-022). One per process: the delivery runs of this process share it.
+/// answer with bursts of temporary failures (ADR-022). The lanes' state is kept by <see cref="ISendPacingLanes"/>:
+/// on PostgreSQL in the database, so every instance together keeps the configured rates and learns every slowdown
+/// (ADR-027); on SQLite in the process.
 /// </summary>
 /// <remarks>
 /// Each rate is a lane that spaces its slots evenly (the next slot is one interval after the later of the last slot
 /// and now), so a busy lane sends at exactly its rate and an idle one never saves up a burst. A message takes a slot
 /// on the global lane and on the lane of each of its recipients' domains, and only when all of them are free.
 /// </remarks>
-public sealed class SendPacer(IOptions<EmailOptions> options)
+public sealed class SendPacer(IOptions<EmailOptions> options, ISendPacingLanes lanes)
 {
     /// <summary>This many temporary failures on a lane within <see cref="BurstWindow"/> halve its rate.</summary>
     public const int BurstThreshold = 3;
@@ -25,12 +27,7 @@ public sealed class SendPacer(IOptions<EmailOptions> options)
     /// <summary>Each message a slowed lane delivers raises its rate by this factor, up to the configured rate.</summary>
     public const double RecoveryStep = 1.1;
 
-    /// <summary>Past this many domain lanes, the ones at rest (free, at full rate, no recent failures) are forgotten.</summary>
-    private const int MaxIdleDomainLanes = 4096;
-
-    private readonly Lock _gate = new();
-    private readonly Lane _global = new("all recipients");
-    private readonly Dictionary<string, Lane> _domains = new(StringComparer.OrdinalIgnoreCase);
+    private const string GlobalLabel = "all recipients";
 
     private PacingOptions Pacing => options.Value.Pacing;
 
@@ -51,38 +48,57 @@ public sealed class SendPacer(IOptions<EmailOptions> options)
             .Distinct(StringComparer.Ordinal)];
 
     /// <summary>Takes a slot for a message to <paramref name="domains"/> now, or says when one could be had (taking nothing).</summary>
-    public Refusal? TryReserve(IReadOnlyList<string> domains, DateTime now)
+    public async Task<Refusal?> TryReserveAsync(IReadOnlyList<string> domains, DateTime now, CancellationToken cancellationToken = default)
     {
         if (!IsActive)
         {
             return null;
         }
-        lock (_gate)
+        var pacing = Pacing;
+        var names = Names(domains, pacing);
+        return names.Count == 0
+            ? null
+            : await lanes.ChangeAsync(names, now, held => Reserve(GlobalLane(held), DomainLanes(held), now, pacing), cancellationToken);
+    }
+
+    /// <summary>
+    /// The lanes a message to <paramref name="domains"/> concerns: only those with a rate, so that an unlimited rate
+    /// costs no row and no lock (on PostgreSQL, every instance's slots would otherwise queue for the global row).
+    /// </summary>
+    private static List<string> Names(IReadOnlyList<string> domains, PacingOptions pacing)
+    {
+        List<string> names = pacing.MessagesPerMinute > 0 ? [SendPacingLane.GlobalName] : [];
+        if (pacing.PerDomainPerMinute > 0)
         {
-            var global = Interval(_global, Pacing.MessagesPerMinute);
-            if (global is not null && _global.NextSlot > now)
-            {
-                return new Refusal(_global.NextSlot, Global: true, []);
-            }
-            var lanes = domains.Select(Domain).ToList();
-            var blocked = lanes.Where(lane => Interval(lane, Pacing.PerDomainPerMinute) is not null && lane.NextSlot > now).ToList();
-            if (blocked.Count > 0)
-            {
-                return new Refusal(blocked.Max(lane => lane.NextSlot), Global: false, [.. blocked.Select(lane => lane.Name)]);
-            }
-            if (global is { } g)
-            {
-                _global.NextSlot = Later(_global.NextSlot, now) + g;
-            }
-            foreach (var lane in lanes)
-            {
-                if (Interval(lane, Pacing.PerDomainPerMinute) is { } d)
-                {
-                    lane.NextSlot = Later(lane.NextSlot, now) + d;
-                }
-            }
-            return null;
+            names.AddRange(domains);
         }
+        return names;
+    }
+
+    private static SendPacingLane? GlobalLane(IReadOnlyList<SendPacingLane> held) => held.FirstOrDefault(lane => lane.Name == SendPacingLane.GlobalName);
+
+    private static List<SendPacingLane> DomainLanes(IReadOnlyList<SendPacingLane> held) => [.. held.Where(lane => lane.Name != SendPacingLane.GlobalName)];
+
+    private static Refusal? Reserve(SendPacingLane? global, IReadOnlyList<SendPacingLane> domains, DateTime now, PacingOptions pacing)
+    {
+        if (global is not null && global.NextSlot > now)
+        {
+            return new Refusal(global.NextSlot, Global: true, []);
+        }
+        var blocked = domains.Where(lane => lane.NextSlot > now).ToList();
+        if (blocked.Count > 0)
+        {
+            return new Refusal(blocked.Max(lane => lane.NextSlot), Global: false, [.. blocked.Select(lane => lane.Name)]);
+        }
+        if (global is not null)
+        {
+            global.NextSlot = Later(global.NextSlot, now) + Interval(global, pacing.MessagesPerMinute);
+        }
+        foreach (var lane in domains)
+        {
+            lane.NextSlot = Later(lane.NextSlot, now) + Interval(lane, pacing.PerDomainPerMinute);
+        }
+        return null;
     }
 
     /// <summary>
@@ -90,110 +106,88 @@ public sealed class SendPacer(IOptions<EmailOptions> options)
     /// burst halve the rate of the lane they concern. A 421 (the server closing the session) or a failed connection
     /// concerns the server as a whole, so the global lane; other 4xx replies (450, 451, 452…) the recipients' domains.
     /// </summary>
-    public void Report(IReadOnlyList<string> domains, DeliveryResult result, DateTime now)
+    public async Task ReportAsync(IReadOnlyList<string> domains, DeliveryResult result, DateTime now, CancellationToken cancellationToken = default)
     {
-        if (!IsActive)
+        if (!IsActive || result.Outcome is not (DeliveryOutcome.Delivered or DeliveryOutcome.Transient))
         {
             return;
         }
-        lock (_gate)
+        var pacing = Pacing;
+        var names = Names(domains, pacing);
+        if (names.Count == 0)
         {
-            var lanes = domains.Select(Domain).ToList();
-            switch (result.Outcome)
+            return;
+        }
+        await lanes.ChangeAsync(names, now, held =>
+        {
+            Learn(GlobalLane(held), DomainLanes(held), result, now, pacing);
+            return true;
+        }, cancellationToken);
+    }
+
+    private static void Learn(SendPacingLane? global, IReadOnlyList<SendPacingLane> domains, DeliveryResult result, DateTime now, PacingOptions pacing)
+    {
+        if (result.Outcome == DeliveryOutcome.Delivered)
+        {
+            foreach (var lane in global is null ? domains : domains.Prepend(global))
             {
-                case DeliveryOutcome.Delivered:
-                    foreach (var lane in lanes.Prepend(_global))
-                    {
-                        lane.Share = Math.Min(1, lane.Share * RecoveryStep);
-                    }
-                    break;
-                case DeliveryOutcome.Transient:
-                    var serverWide = result.ReplyCode is null or 421;
-                    // A lane without a rate cannot be slowed; the failure then slows the other kind of lane.
-                    var globalPaced = Pacing.MessagesPerMinute > 0;
-                    var domainPaced = Pacing.PerDomainPerMinute > 0;
-                    List<Lane> concerned = (serverWide && globalPaced) || !domainPaced ? [_global] : lanes;
-                    foreach (var lane in concerned)
-                    {
-                        Fail(lane, now, lane == _global ? Pacing.MessagesPerMinute : Pacing.PerDomainPerMinute);
-                    }
-                    break;
+                lane.Share = Math.Min(1, lane.Share * RecoveryStep);
             }
-            Forget(now);
+            return;
+        }
+        // A 421 or a lost connection is the server's, so the global lane's; when only one kind of lane has a rate,
+        // that one is slowed (a lane without a rate cannot be, and is not held).
+        var serverWide = result.ReplyCode is null or 421;
+        if (global is not null && (serverWide || domains.Count == 0))
+        {
+            Fail(global, now, pacing.MessagesPerMinute);
+            return;
+        }
+        foreach (var lane in domains)
+        {
+            Fail(lane, now, pacing.PerDomainPerMinute);
         }
     }
 
     /// <summary>What the pacer is doing now, for the outbox page.</summary>
-    public PacingSnapshot Snapshot(DateTime now)
+    public async Task<PacingSnapshot> SnapshotAsync(DateTime now, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            var domains = _domains.Values
-                .Where(lane => lane.NextSlot > now || lane.Share < 1)
-                .OrderBy(lane => lane.NextSlot).ThenBy(lane => lane.Name, StringComparer.Ordinal)
-                .Select(lane => State(lane, Pacing.PerDomainPerMinute, now))
-                .ToList();
-            return new PacingSnapshot(IsActive, Pacing.MessagesPerMinute, Pacing.PerDomainPerMinute, State(_global, Pacing.MessagesPerMinute, now), domains);
-        }
+        var known = await lanes.ReadAsync(now, cancellationToken);
+        var pacing = Pacing;
+        var global = known.FirstOrDefault(lane => lane.Name == SendPacingLane.GlobalName) ?? SendPacingLane.AtRest(SendPacingLane.GlobalName, now);
+        var domains = known
+            .Where(lane => lane.Name != SendPacingLane.GlobalName && (lane.NextSlot > now || lane.Share < 1))
+            .OrderBy(lane => lane.NextSlot).ThenBy(lane => lane.Name, StringComparer.Ordinal)
+            .Select(lane => State(lane, pacing.PerDomainPerMinute, now))
+            .ToList();
+        return new PacingSnapshot(IsActive, pacing.MessagesPerMinute, pacing.PerDomainPerMinute, State(global, pacing.MessagesPerMinute, now), domains);
     }
 
-    private static LaneState State(Lane lane, int perMinute, DateTime now) =>
-        new(lane.Name, perMinute == 0 ? null : perMinute * lane.Share, lane.Share < 1, lane.NextSlot > now ? lane.NextSlot : null);
+    /// <summary>Forgets the domain lanes at rest (a forgotten lane behaves as it did), so that the lanes of every domain ever mailed do not pile up.</summary>
+    public Task ForgetIdleLanesAsync(DateTime now, CancellationToken cancellationToken = default) =>
+        lanes.ForgetIdleAsync(now, now - BurstWindow, cancellationToken);
 
-    private static void Fail(Lane lane, DateTime now, int perMinute)
+    private static LaneState State(SendPacingLane lane, int perMinute, DateTime now) =>
+        new(lane.Name == SendPacingLane.GlobalName ? GlobalLabel : lane.Name, perMinute == 0 ? null : perMinute * lane.Share, lane.Share < 1, lane.NextSlot > now ? lane.NextSlot : null);
+
+    private static void Fail(SendPacingLane lane, DateTime now, int perMinute)
     {
-        lane.Failures.Enqueue(now);
-        while (lane.Failures.Peek() <= now - BurstWindow)
-        {
-            lane.Failures.Dequeue();
-        }
-        if (lane.Failures.Count < BurstThreshold || perMinute == 0)
+        lane.Failures.Add(now);
+        lane.Failures.RemoveAll(at => at <= now - BurstWindow);
+        if (lane.Failures.Count < BurstThreshold)
         {
             return;
         }
         lane.Failures.Clear();
         lane.Share = Math.Max(MinimumShare, lane.Share / 2);
         // The slowed rate applies from now: the next slot is one (longer) interval away, not just the one already booked.
-        lane.NextSlot = Later(lane.NextSlot, now + Interval(lane, perMinute)!.Value);
+        lane.NextSlot = Later(lane.NextSlot, now + Interval(lane, perMinute));
     }
 
-    private Lane Domain(string name)
-    {
-        if (!_domains.TryGetValue(name, out var lane))
-        {
-            lane = new Lane(name);
-            _domains[name] = lane;
-        }
-        return lane;
-    }
-
-    private void Forget(DateTime now)
-    {
-        if (_domains.Count <= MaxIdleDomainLanes)
-        {
-            return;
-        }
-        foreach (var (name, lane) in _domains.Where(entry => entry.Value.NextSlot <= now && entry.Value.Share >= 1 && entry.Value.Failures.Count == 0).ToList())
-        {
-            _domains.Remove(name);
-        }
-    }
-
-    private static TimeSpan? Interval(Lane lane, int perMinute) =>
-        perMinute == 0 ? null : TimeSpan.FromTicks((long)Math.Round(TimeSpan.TicksPerMinute / (perMinute * lane.Share)));
+    private static TimeSpan Interval(SendPacingLane lane, int perMinute) =>
+        TimeSpan.FromTicks((long)Math.Round(TimeSpan.TicksPerMinute / (perMinute * lane.Share)));
 
     private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
-
-    private sealed class Lane(string name)
-    {
-        public string Name { get; } = name;
-        public DateTime NextSlot { get; set; } = DateTime.MinValue;
-
-        /// <summary>The share of the configured rate this lane runs at now: 1 normally, less after a burst of failures.</summary>
-        public double Share { get; set; } = 1;
-
-        public Queue<DateTime> Failures { get; } = new();
-    }
 }
 
 /// <param name="PerMinute">The lane's current rate; null when it is unlimited.</param>

@@ -6,9 +6,10 @@ namespace DisclosureDesk.Features.Notifications;
 
 /// <summary>
 /// Re-triggers delivery for every row whose time has come but which no job has taken: Hangfire's record of
-/// the job was lost, the app stopped before it enqueued one, or a job died holding the row in Sending.
+/// the job was lost, the app stopped before it enqueued one, or a job died holding the row in Sending. Also forgets
+/// the sending lanes at rest, which would otherwise keep one per recipient domain ever mailed.
 /// </summary>
-public sealed class SweepOutboxJob(IDbContextFactory<AppDbContext> dbFactory, IBackgroundJobClient jobs, TimeProvider time)
+public sealed class SweepOutboxJob(IDbContextFactory<AppDbContext> dbFactory, SendPacer pacer, IBackgroundJobClient jobs, TimeProvider time)
 {
     /// <summary>Hangfire normally starts a due row's delivery within a second; only rows overdue by more are swept.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
@@ -25,6 +26,7 @@ public sealed class SweepOutboxJob(IDbContextFactory<AppDbContext> dbFactory, IB
         {
             jobs.Enqueue<DeliverOutboxJob>(job => job.RunAsync(CancellationToken.None));
         }
+        await pacer.ForgetIdleLanesAsync(now, cancellationToken);
         return count;
     }
 }

@@ -27,6 +27,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
     public DbSet<AppSetting> AppSettings => Set<AppSetting>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    /// <summary>The sending lanes every instance shares on PostgreSQL (ADR-027); empty on SQLite, whose lanes live in the process.</summary>
+    public DbSet<SendPacingLane> SendPacingLanes => Set<SendPacingLane>();
     public DbSet<VendorResponse> VendorResponses => Set<VendorResponse>();
     public DbSet<EvidenceFile> EvidenceFiles => Set<EvidenceFile>();
     public DbSet<Features.Responses.Mail.InboundMessage> InboundMessages => Set<Features.Responses.Mail.InboundMessage>();

@@ -73,7 +73,7 @@ public sealed class OutboxPageTests : ComponentTestBase
         email.Pacing.PerDomainPerMinute = 60;
         var pacer = Services.GetRequiredService<SendPacer>();
         await EnqueueAsync(await FileCaseAsync(), "Waiting for a slot", "Body");
-        Assert.Null(pacer.TryReserve(["db.example"], Clock.GetUtcNow().UtcDateTime));
+        Assert.Null(await pacer.TryReserveAsync(["db.example"], Clock.GetUtcNow().UtcDateTime, TestContext.Current.CancellationToken));
 
         var page = Render<OutboxPage>();
 

@@ -457,7 +457,7 @@ public abstract class OutboxDeliveryTests : IAsyncLifetime
     private async Task<int> SweepAsync()
     {
         var jobs = new RecordingJobClient();
-        var overdue = await new SweepOutboxJob(_app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), jobs, _app.Time)
+        var overdue = await new SweepOutboxJob(_app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), OutboxTestKit.Unpaced, jobs, _app.Time)
             .RunAsync(TestContext.Current.CancellationToken);
         Assert.Equal(overdue > 0 ? 1 : 0, jobs.Requests.Count);
         return overdue;

@@ -10,7 +10,7 @@ namespace DisclosureDesk.IntegrationTests.Features.Notifications;
 internal static class OutboxTestKit
 {
     /// <summary>For tests about delivery itself; pacing has its own (<see cref="OutboxPacingTests"/>).</summary>
-    public static readonly SendPacer Unpaced = new(Options.Create(new EmailOptions { Pacing = { MessagesPerMinute = 0, PerDomainPerMinute = 0 } }));
+    public static readonly SendPacer Unpaced = new(Options.Create(new EmailOptions { Pacing = { MessagesPerMinute = 0, PerDomainPerMinute = 0 } }), new InMemorySendPacingLanes());
 
     /// <summary>Plain SMTP to the test server on loopback.</summary>
     public static SmtpMailTransport SmtpTransport(int port, TimeProvider time) => new(

@@ -1101,6 +1101,26 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("DisclosureDesk.Features.Notifications.SendPacingLane", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Failures")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("NextSlot")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Share")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SendPacingLanes", (string)null);
+                });
+
             modelBuilder.Entity("DisclosureDesk.Features.Notifications.Templates.EmailTemplateVersion", b =>
                 {
                     b.Property<long>("Id")
