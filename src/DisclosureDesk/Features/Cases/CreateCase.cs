@@ -39,11 +39,21 @@ public static class CreateCase
     /// </summary>
     internal static async Task<Case> FileAsync(
         AppDbContext db, CaseForm form, string leadId, Actor actor, DateTime now, string referencePrefix, string? origin,
+        CancellationToken cancellationToken) =>
+        await FileAsAsync(db, form, await CaseReferenceAllocator.NextAsync(db, referencePrefix, now.Year, cancellationToken), leadId, actor, now, origin,
+            cancellationToken);
+
+    /// <summary>
+    /// <see cref="FileAsync"/> with a <paramref name="reference"/> the caller allocated in the same transaction
+    /// (<see cref="CaseReferenceAllocator"/>; the import takes a batch's references in one statement).
+    /// </summary>
+    internal static async Task<Case> FileAsAsync(
+        AppDbContext db, CaseForm form, string reference, string leadId, Actor actor, DateTime now, string? origin,
         CancellationToken cancellationToken)
     {
         var @case = new Case
         {
-            Reference = await CaseReferenceAllocator.NextAsync(db, referencePrefix, now.Year, cancellationToken),
+            Reference = reference,
             Status = CaseStatus.New,
             LeadId = leadId,
             CreatedAt = now,
