@@ -150,15 +150,14 @@ public sealed class ImportCasesJob(
             ("@state", typeof(int)), ("@case", typeof(int)), ("@id", typeof(long)), ("@pending", typeof(int)));
         markImported.Set("@state", (int)ImportRowState.Imported);
         markImported.Set("@pending", (int)ImportRowState.Pending);
+        // The batch's cases in two saves (cases, then their first events), not two per case: each save pays for EF's
+        // change detection and command batching, which cost more than the inserts (docs/benchmarks.md, "Scan import").
+        var cases = await CreateCase.FileManyAsync(db, filings.Select((f, i) => (f.Form, references[i])).ToList(), run.CreatedById, actor, now, origin,
+            cancellationToken);
         for (var i = 0; i < filings.Count; i++)
         {
-            var (form, fresh) = filings[i];
-            var @case = await CreateCase.FileAsAsync(db, form, references[i], run.CreatedById, actor, now, origin, cancellationToken);
-            // A filed case and its event are not needed again in this batch; left tracked, every later save of the batch
-            // would scan them all.
-            db.ChangeTracker.Clear();
-            markImported.Set("@case", @case.Id);
-            foreach (var row in fresh)
+            markImported.Set("@case", cases[i].Id);
+            foreach (var row in filings[i].Rows)
             {
                 markImported.Set("@id", row.Id);
                 if (await markImported.ExecuteAsync(cancellationToken) != 1)

@@ -257,6 +257,41 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task Job_RowTakenByAnotherRunMidway_FailsThatWholeBatchInsteadOfFilingItTwice()
+    {
+        var user = await _app.CreateResearcherAsync("racing");
+        var batchSize = new ImportOptions().BatchSize;
+        var file = string.Join('\n', UniqueHosts(2 * batchSize).Select(h => $$"""{"ip_str":"{{h}}","port":27017}"""));
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "racing.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+        var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, ImportGrouping.PerHost, false, user.Current));
+        Assert.True(started.Succeeded, started.Summary);
+
+        // After the first batch, as another run of the job would, take the last row of the second batch.
+        await _app.ExecuteScopeAsync(async services =>
+        {
+            var job = services.GetRequiredService<ImportCasesJob>();
+            job.AfterBatch = async done =>
+            {
+                if (done == 1)
+                {
+                    await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId && r.Line == 2 * batchSize)
+                        .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported)));
+                }
+            };
+            await job.RunAsync(runId, TestContext.Current.CancellationToken);
+            return true;
+        });
+
+        var run = await RunAsync(runId);
+        Assert.Equal((ImportRunState.Failed, batchSize, batchSize), (run.State, run.RowsDone, run.CasesCreated));
+        Assert.StartsWith($"Batch 2 failed and was not imported: Line {2 * batchSize} is no longer pending", run.Error, StringComparison.Ordinal);
+        Assert.Equal(batchSize, (await CasesOfAsync(runId)).Count);
+        Assert.Equal(batchSize - 1, await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>()
+            .CountAsync(r => r.RunId == runId && r.Line > batchSize && r.State == ImportRowState.Pending)));
+    }
+
+    [Fact]
     public async Task Preview_DuplicatesOfExistingCases_NamesOnlyVisibleCasesAndTheJobSkipsThemAll()
     {
         var user = await _app.CreateResearcherAsync("dupes");
