@@ -15,8 +15,16 @@ public static class CaseReferenceAllocator
 {
     public static string Format(string prefix, int year, int number) => $"{prefix}-{year:D4}-{number:D5}";
 
-    public static async Task<string> NextAsync(AppDbContext db, string prefix, int year, CancellationToken cancellationToken = default)
+    public static async Task<string> NextAsync(AppDbContext db, string prefix, int year, CancellationToken cancellationToken = default) =>
+        (await NextAsync(db, prefix, year, 1, cancellationToken))[0];
+
+    /// <summary>
+    /// The next <paramref name="count"/> references of <paramref name="year"/>, consecutive, in one upsert: for callers
+    /// filing many cases in one transaction (the import), which would otherwise pay a statement per case.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> NextAsync(AppDbContext db, string prefix, int year, int count, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -25,13 +33,14 @@ public static class CaseReferenceAllocator
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             command.CommandText =
                 """
-                INSERT INTO "CaseNumberCounters" ("Year", "LastNumber") VALUES (@year, 1)
-                ON CONFLICT ("Year") DO UPDATE SET "LastNumber" = "CaseNumberCounters"."LastNumber" + 1
+                INSERT INTO "CaseNumberCounters" ("Year", "LastNumber") VALUES (@year, @count)
+                ON CONFLICT ("Year") DO UPDATE SET "LastNumber" = "CaseNumberCounters"."LastNumber" + @count
                 RETURNING "LastNumber"
                 """;
             AddParameter(command, "@year", year);
-            var number = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            return Format(prefix, year, number);
+            AddParameter(command, "@count", count);
+            var last = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            return Enumerable.Range(last - count + 1, count).Select(number => Format(prefix, year, number)).ToList();
         }
         finally
         {

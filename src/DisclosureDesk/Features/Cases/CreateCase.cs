@@ -39,23 +39,42 @@ public static class CreateCase
     /// </summary>
     internal static async Task<Case> FileAsync(
         AppDbContext db, CaseForm form, string leadId, Actor actor, DateTime now, string referencePrefix, string? origin,
+        CancellationToken cancellationToken) =>
+        (await FileManyAsync(db, [(form, await CaseReferenceAllocator.NextAsync(db, referencePrefix, now.Year, cancellationToken))], leadId, actor, now, origin,
+            cancellationToken))[0];
+
+    /// <summary>
+    /// <see cref="FileAsync"/> for many cases at once, each with a reference the caller allocated in the same transaction
+    /// (<see cref="CaseReferenceAllocator"/>): the cases in one save, then each one's CaseCreated event, the first link
+    /// of its own chain, in a second. The import files a batch this way instead of paying two saves per case.
+    /// </summary>
+    internal static async Task<IReadOnlyList<Case>> FileManyAsync(
+        AppDbContext db, IReadOnlyList<(CaseForm Form, string Reference)> filings, string leadId, Actor actor, DateTime now, string? origin,
         CancellationToken cancellationToken)
     {
-        var @case = new Case
+        var cases = new List<Case>(filings.Count);
+        foreach (var (form, reference) in filings)
         {
-            Reference = await CaseReferenceAllocator.NextAsync(db, referencePrefix, now.Year, cancellationToken),
-            Status = CaseStatus.New,
-            LeadId = leadId,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        form.ApplyTo(@case);
-        db.Cases.Add(@case);
+            var @case = new Case
+            {
+                Reference = reference,
+                Status = CaseStatus.New,
+                LeadId = leadId,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            form.ApplyTo(@case);
+            cases.Add(@case);
+        }
+        db.Cases.AddRange(cases);
         await db.SaveChangesAsync(cancellationToken);
 
-        CaseTimeline.Append(db, @case, actor, now, TimelineEventType.CaseCreated,
-            $"Case {@case.Reference} filed: {@case.Service.DisplayName()} at {@case.Host}:{@case.Port}." + (origin is null ? "" : " " + origin));
+        foreach (var @case in cases)
+        {
+            CaseTimeline.Append(db, @case, actor, now, TimelineEventType.CaseCreated,
+                $"Case {@case.Reference} filed: {@case.Service.DisplayName()} at {@case.Host}:{@case.Port}." + (origin is null ? "" : " " + origin));
+        }
         await db.SaveChangesAsync(cancellationToken);
-        return @case;
+        return cases;
     }
 }

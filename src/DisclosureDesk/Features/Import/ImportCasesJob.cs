@@ -117,22 +117,22 @@ public sealed class ImportCasesJob(
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Any failure abandons the whole batch, so the savepoint EF would set around each save (to let the batch go on
+        // after a failed one) is never rolled back to: two more statements per save for nothing.
+        db.Database.AutoSavepointsEnabled = false;
 
         // Checked again inside the batch: a case may have been filed by hand since the preview.
         var existing = await ImportScanResults.ExistingCasesAsync(db, batch.SelectMany(g => g.Rows).ToList(), cancellationToken);
-        var created = 0;
-        var skipped = 0;
-        var origin = $"From import {run.Id}: {run.FileName} (SHA-256 {run.Sha256}).";
+        var stale = batch.SelectMany(g => g.Rows).Where(r => existing.ContainsKey((r.HostKey, r.Port))).Select(r => r.Id).ToList();
+        foreach (var chunk in stale.Chunk(1000))
+        {
+            await db.Set<ImportRow>().Where(r => chunk.Contains(r.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.DuplicateOfCase), cancellationToken);
+        }
+        var filings = new List<(CaseForm Form, List<ImportRow> Rows, ImportPlan.Group Group)>();
         foreach (var group in batch)
         {
             var fresh = group.Rows.Where(r => !existing.ContainsKey((r.HostKey, r.Port))).ToList();
-            var stale = group.Rows.Where(r => existing.ContainsKey((r.HostKey, r.Port))).Select(r => r.Id).ToList();
-            skipped += stale.Count;
-            if (stale.Count > 0)
-            {
-                await db.Set<ImportRow>().Where(r => stale.Contains(r.Id))
-                    .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.DuplicateOfCase), cancellationToken);
-            }
             if (fresh.Count == 0)
             {
                 continue;
@@ -142,14 +142,39 @@ public sealed class ImportCasesJob(
             {
                 throw new InvalidOperationException($"Line {fresh[0].Line}: {CommandResult.Fail(invalid).Summary}");
             }
-            var @case = await CreateCase.FileAsync(db, form, run.CreatedById, new Actor(run.CreatedById, run.CreatedByName), now,
-                caseOptions.Value.ReferencePrefix, origin, cancellationToken);
-            await LookUpImportOwners.AddOwnerContactsAsync(db, @case, group, new Actor(run.CreatedById, run.CreatedByName), now, run.Id, cancellationToken);
-            var ids = fresh.Select(r => r.Id).ToList();
-            await db.Set<ImportRow>().Where(r => ids.Contains(r.Id))
-                .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported).SetProperty(r => r.CaseId, @case.Id), cancellationToken);
-            created++;
+            filings.Add((form, fresh, group));
         }
+
+        var origin = $"From import {run.Id}: {run.FileName} (SHA-256 {run.Sha256}).";
+        var actor = new Actor(run.CreatedById, run.CreatedByName);
+        IReadOnlyList<string> references = filings.Count == 0 ? [] : await CaseReferenceAllocator.NextAsync(db, caseOptions.Value.ReferencePrefix, now.Year, filings.Count, cancellationToken);
+        // One prepared UPDATE per row: an ExecuteUpdate per case spent more on compiling its query (a new IN list each
+        // time) than on the rows (docs/benchmarks.md, "Scan import"). A row no longer pending means another run of the
+        // job got there first; the batch then fails whole instead of filing its cases twice.
+        await using var markImported = await PreparedStatement.PrepareAsync(db,
+            """UPDATE "ImportRow" SET "State" = @state, "CaseId" = @case WHERE "Id" = @id AND "State" = @pending""",
+            ("@state", typeof(int)), ("@case", typeof(int)), ("@id", typeof(long)), ("@pending", typeof(int)));
+        markImported.Set("@state", (int)ImportRowState.Imported);
+        markImported.Set("@pending", (int)ImportRowState.Pending);
+        // The batch's cases in two saves (cases, then their first events), not two per case: each save pays for EF's
+        // change detection and command batching, which cost more than the inserts (docs/benchmarks.md, "Scan import").
+        var cases = await CreateCase.FileManyAsync(db, filings.Select((f, i) => (f.Form, references[i])).ToList(), run.CreatedById, actor, now, origin,
+            cancellationToken);
+        for (var i = 0; i < filings.Count; i++)
+        {
+            await LookUpImportOwners.AddOwnerContactsAsync(db, cases[i], filings[i].Group, actor, now, run.Id, cancellationToken);
+            markImported.Set("@case", cases[i].Id);
+            foreach (var row in filings[i].Rows)
+            {
+                markImported.Set("@id", row.Id);
+                if (await markImported.ExecuteAsync(cancellationToken) != 1)
+                {
+                    throw new InvalidOperationException($"Line {row.Line} is no longer pending: another run of this import has taken it.");
+                }
+            }
+        }
+        var created = filings.Count;
+        var skipped = stale.Count;
         var rows = batch.Sum(g => g.Rows.Count);
         await db.Set<ImportRun>().Where(r => r.Id == run.Id).ExecuteUpdateAsync(set => set
             .SetProperty(r => r.RowsDone, r => r.RowsDone + rows)

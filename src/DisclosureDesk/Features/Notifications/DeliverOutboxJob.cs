@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Linq.Expressions;
 using System.Security.Cryptography;
 using DisclosureDesk.Features.Campaigns;
@@ -7,8 +6,6 @@ using DisclosureDesk.Infrastructure.Data;
 using DisclosureDesk.Infrastructure.Email;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DisclosureDesk.Features.Notifications;
 
@@ -362,10 +359,10 @@ public sealed class DeliverOutboxJob(
     /// </summary>
     private sealed class RowStatements : IAsyncDisposable
     {
-        private readonly DbCommand _claim;
-        private readonly DbCommand _record;
+        private readonly PreparedStatement _claim;
+        private readonly PreparedStatement _record;
 
-        private RowStatements(DbCommand claim, DbCommand record)
+        private RowStatements(PreparedStatement claim, PreparedStatement record)
         {
             _claim = claim;
             _record = record;
@@ -373,62 +370,47 @@ public sealed class DeliverOutboxJob(
 
         public static async Task<RowStatements> PrepareAsync(AppDbContext db)
         {
-            var connection = db.Database.GetDbConnection();
-            var types = db.GetService<IRelationalTypeMappingSource>();
-            DbCommand Command(string sql, params (string Name, Type Type)[] parameters)
-            {
-                var command = connection.CreateCommand();
-                command.CommandText = sql;
-                foreach (var (name, type) in parameters)
-                {
-                    command.Parameters.Add(types.FindMapping(type)!.CreateParameter(command, name, null, nullable: true));
-                }
-                return command;
-            }
-
-            var claim = Command("""
+            var claim = await PreparedStatement.PrepareAsync(db, """
                 UPDATE "OutboxMessages" SET "State" = @state, "ClaimedAt" = @claimedAt, "Attempts" = "Attempts" + 1, "Version" = @claim
                 WHERE "Id" = @id AND "Version" = @version
                 """,
                 ("@state", typeof(int)), ("@claimedAt", typeof(DateTime)), ("@claim", typeof(Guid)), ("@id", typeof(long)), ("@version", typeof(Guid)));
-            var record = Command("""
+            var record = await PreparedStatement.PrepareAsync(db, """
                 UPDATE "OutboxMessages" SET "State" = @state, "Attempts" = @attempts, "NextAttemptAt" = @nextAttemptAt, "SentAt" = @sentAt,
                     "Sha256" = @sha256, "LastError" = @lastError, "ClaimedAt" = NULL, "Version" = @version
                 WHERE "Id" = @id AND "Version" = @claim
                 """,
                 ("@state", typeof(int)), ("@attempts", typeof(int)), ("@nextAttemptAt", typeof(DateTime)), ("@sentAt", typeof(DateTime)),
                 ("@sha256", typeof(string)), ("@lastError", typeof(string)), ("@version", typeof(Guid)), ("@id", typeof(long)), ("@claim", typeof(Guid)));
-            await claim.PrepareAsync(CancellationToken.None);
-            await record.PrepareAsync(CancellationToken.None);
             return new RowStatements(claim, record);
         }
 
         /// <summary>Takes the row if it still carries <paramref name="version"/>; the claim is committed on return.</summary>
         public async Task<bool> ClaimAsync(long id, Guid version, Guid claim, DateTime claimedAt)
         {
-            Set(_claim, "@state", (int)OutboxState.Sending);
-            Set(_claim, "@claimedAt", claimedAt);
-            Set(_claim, "@claim", claim);
-            Set(_claim, "@id", id);
-            Set(_claim, "@version", version);
+            _claim.Set("@state", (int)OutboxState.Sending);
+            _claim.Set("@claimedAt", claimedAt);
+            _claim.Set("@claim", claim);
+            _claim.Set("@id", id);
+            _claim.Set("@version", version);
             // Not cancellable: once the statement has run, this run must know it holds the claim, or the row would be
             // left in Sending by a run that thinks it never took it.
-            return await _claim.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+            return await _claim.ExecuteAsync(CancellationToken.None) == 1;
         }
 
         /// <summary>Stores the outcome, provided the row still carries this run's claim.</summary>
         public async Task<bool> RecordAsync(long id, Guid claim, Resolution resolution)
         {
-            Set(_record, "@state", (int)resolution.State);
-            Set(_record, "@attempts", resolution.Attempts);
-            Set(_record, "@nextAttemptAt", resolution.NextAttemptAt);
-            Set(_record, "@sentAt", resolution.SentAt);
-            Set(_record, "@sha256", resolution.Sha256);
-            Set(_record, "@lastError", resolution.LastError);
-            Set(_record, "@version", Guid.NewGuid());
-            Set(_record, "@id", id);
-            Set(_record, "@claim", claim);
-            return await _record.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+            _record.Set("@state", (int)resolution.State);
+            _record.Set("@attempts", resolution.Attempts);
+            _record.Set("@nextAttemptAt", resolution.NextAttemptAt);
+            _record.Set("@sentAt", resolution.SentAt);
+            _record.Set("@sha256", resolution.Sha256);
+            _record.Set("@lastError", resolution.LastError);
+            _record.Set("@version", Guid.NewGuid());
+            _record.Set("@id", id);
+            _record.Set("@claim", claim);
+            return await _record.ExecuteAsync(CancellationToken.None) == 1;
         }
 
         public async ValueTask DisposeAsync()
@@ -436,8 +418,6 @@ public sealed class DeliverOutboxJob(
             await _claim.DisposeAsync();
             await _record.DisposeAsync();
         }
-
-        private static void Set(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
     }
 
     /// <summary>

@@ -100,6 +100,57 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task Stage_PreparedInsert_StoresEveryColumnExactlyAsSaveChangesWould()
+    {
+        var user = await _app.CreateResearcherAsync("stored");
+        var hosts = UniqueHosts(2);
+        // An offset timestamp (stored as UTC), non-ASCII text in the raw JSON, two hostnames, a contact address, nulls.
+        var file = $$$"""
+            {"ip_str":"{{{hosts[0]}}}","port":27017,"transport":"tcp","org":"Bäckerei Müller GmbH","asn":"AS64500","hostnames":["db.{{{hosts[0]}}}"],"domains":["{{{hosts[0]}}}"],"timestamp":"2026-03-05T10:00:00.123456+02:00","product":"MongoDB","abuse_email":"abuse@example.org","banner":{"note":"Ünauthenticated \"shop\""}}
+            {"ip_str":"{{{hosts[1]}}}","port":6379}
+            """;
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "stored.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+
+        var staged = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().AsNoTracking().Where(r => r.RunId == runId).OrderBy(r => r.Line).ToListAsync());
+        Assert.Equal(2, staged.Count);
+        var first = staged[0];
+        Assert.Equal(file.Split('\n')[0], first.Raw);
+        Assert.Equal($"db.{hosts[0]}\n{hosts[0]}", first.Hostnames);
+        Assert.Equal(new DateTime(2026, 3, 5, 8, 0, 0, DateTimeKind.Utc).AddTicks(1_234_560), first.SeenAt);
+        Assert.Equal(DateTimeKind.Utc, first.SeenAt!.Value.Kind);
+        Assert.Equal((ServiceEngine.MongoDB, "Bäckerei Müller GmbH", "abuse@example.org", ImportRowState.Pending),
+            (first.Service, first.Organization, first.ContactEmail, first.State));
+        Assert.Null(staged[1].SeenAt);
+        Assert.Null(staged[1].Organization);
+        Assert.Equal("", staged[1].Hostnames);
+
+        // The same rows saved by EF (the way staging stored them before) must be stored identically, column by column.
+        var copies = await _app.ExecuteDbContextAsync(async db =>
+        {
+            var rows = staged.Select(r => new ImportRow
+            {
+                RunId = r.RunId, Line = r.Line, Host = r.Host, HostKey = r.HostKey, Port = r.Port, Transport = r.Transport, Service = r.Service,
+                Product = r.Product, Organization = r.Organization, Asn = r.Asn, Hostnames = r.Hostnames, SeenAt = r.SeenAt, Severity = r.Severity,
+                Name = r.Name, ContactEmail = r.ContactEmail, Raw = r.Raw, State = r.State,
+            }).ToList();
+            db.AddRange(rows);
+            await db.SaveChangesAsync();
+            return rows.Select(r => r.Id).ToList();
+        });
+        for (var i = 0; i < staged.Count; i++)
+        {
+            var prepared = await StoredColumnsAsync(staged[i].Id);
+            var saved = await StoredColumnsAsync(copies[i]);
+            Assert.Equal(saved.Keys.Order(), prepared.Keys.Order());
+            foreach (var (column, value) in saved.Where(c => c.Key != "Id"))
+            {
+                Assert.True(Equals(value, prepared[column]), $"{column}: SaveChanges stored {Show(value)}, the prepared insert {Show(prepared[column])}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Start_FileWithBadRowsWithoutConsent_IsRefusedAndWritesNoCase()
     {
         var user = await _app.CreateResearcherAsync("refused");
@@ -206,6 +257,41 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task Job_RowTakenByAnotherRunMidway_FailsThatWholeBatchInsteadOfFilingItTwice()
+    {
+        var user = await _app.CreateResearcherAsync("racing");
+        var batchSize = new ImportOptions().BatchSize;
+        var file = string.Join('\n', UniqueHosts(2 * batchSize).Select(h => $$"""{"ip_str":"{{h}}","port":27017}"""));
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "racing.jsonl");
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+        var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, ImportGrouping.PerHost, false, user.Current));
+        Assert.True(started.Succeeded, started.Summary);
+
+        // After the first batch, as another run of the job would, take the last row of the second batch.
+        await _app.ExecuteScopeAsync(async services =>
+        {
+            var job = services.GetRequiredService<ImportCasesJob>();
+            job.AfterBatch = async done =>
+            {
+                if (done == 1)
+                {
+                    await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId && r.Line == 2 * batchSize)
+                        .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported)));
+                }
+            };
+            await job.RunAsync(runId, TestContext.Current.CancellationToken);
+            return true;
+        });
+
+        var run = await RunAsync(runId);
+        Assert.Equal((ImportRunState.Failed, batchSize, batchSize), (run.State, run.RowsDone, run.CasesCreated));
+        Assert.StartsWith($"Batch 2 failed and was not imported: Line {2 * batchSize} is no longer pending", run.Error, StringComparison.Ordinal);
+        Assert.Equal(batchSize, (await CasesOfAsync(runId)).Count);
+        Assert.Equal(batchSize - 1, await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>()
+            .CountAsync(r => r.RunId == runId && r.Line > batchSize && r.State == ImportRowState.Pending)));
+    }
+
+    [Fact]
     public async Task Preview_DuplicatesOfExistingCases_NamesOnlyVisibleCasesAndTheJobSkipsThemAll()
     {
         var user = await _app.CreateResearcherAsync("dupes");
@@ -289,6 +375,20 @@ public abstract class ImportScanResultsTests
     }
 
     private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
+
+    private static string Show(object value) => $"{value} ({value.GetType().Name})";
+
+    /// <summary>A staged row's columns as the database holds them (TEXT on SQLite, typed values on PostgreSQL), read past EF.</summary>
+    private Task<Dictionary<string, object>> StoredColumnsAsync(long rowId) => _app.ExecuteDbContextAsync(async db =>
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""SELECT * FROM "{db.Model.FindEntityType(typeof(ImportRow))!.GetTableName()}" WHERE "Id" = {rowId}""";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue);
+    });
 
     private static List<string> UniqueHosts(int count)
     {

@@ -83,6 +83,25 @@ public sealed class CaseReferenceAllocatorTests : IAsyncLifetime
         Assert.Equal("DD-2026-00001", await AllocateAsync(2026));
     }
 
+    [Fact]
+    public async Task NextAsync_Block_HandsOutConsecutiveNumbersAfterTheLastAndBeforeTheNext()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal("DD-2026-00001", await AllocateAsync(2026));
+        IReadOnlyList<string> block, firstOfYear;
+        await using (var db = new SqliteAppDbContext(_options))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            block = await CaseReferenceAllocator.NextAsync(db, "DD", 2026, 3, ct);
+            firstOfYear = await CaseReferenceAllocator.NextAsync(db, "DD", 2027, 2, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        Assert.Equal(["DD-2026-00002", "DD-2026-00003", "DD-2026-00004"], block);
+        Assert.Equal(["DD-2027-00001", "DD-2027-00002"], firstOfYear);
+        Assert.Equal("DD-2026-00005", await AllocateAsync(2026));
+    }
+
     private async Task<string> AllocateAsync(int year)
     {
         var ct = TestContext.Current.CancellationToken;
