@@ -98,13 +98,7 @@ public abstract class OutboxPacingTests : IAsyncLifetime
 
             await DrainAsync([second.Job(other)], batch);
 
-            Assert.Equal(batch.Select(m => m.MessageId).Order(StringComparer.Ordinal), ReceivedMessageIds().Order(StringComparer.Ordinal));
-            Assert.Equal(20 + SendPacer.BurstThreshold, _smtp.DataCount);
-            var firstTries = (await RowsAsync(batch.Skip(SendPacer.BurstThreshold))).Select(row => row.SentAt!.Value).Order().ToList();
-            var gaps = firstTries.Zip(firstTries.Skip(1), (a, b) => b - a).ToList();
-            Assert.True(gaps[0] > TimeSpan.FromSeconds(1.6), $"The first gap after the burst was {gaps[0]}.");
-            Assert.Equal(TimeSpan.FromSeconds(1), gaps[^1]);
-            Assert.False((await first.SnapshotAsync(_app.Time.GetUtcNow().UtcDateTime, TestContext.Current.CancellationToken)).Global.Slowed);
+            await AssertRecoveredFromBurstAsync(batch, first);
         }
     }
 
@@ -250,6 +244,15 @@ public abstract class OutboxPacingTests : IAsyncLifetime
 
         await DrainAsync(pacer, batch);
 
+        await AssertRecoveredFromBurstAsync(batch, pacer);
+    }
+
+    /// <summary>
+    /// After a burst of 421s on a 60-a-minute pace: every message arrived once (the burst's on their second try), the
+    /// first gap after the burst is wider than the pace, and the last is the pace again.
+    /// </summary>
+    private async Task AssertRecoveredFromBurstAsync(List<OutboxMessage> batch, SendPacer pacer)
+    {
         Assert.Equal(batch.Select(m => m.MessageId).Order(StringComparer.Ordinal), ReceivedMessageIds().Order(StringComparer.Ordinal));
         Assert.Equal(20 + SendPacer.BurstThreshold, _smtp.DataCount);
         var firstTries = (await RowsAsync(batch.Skip(SendPacer.BurstThreshold))).Select(row => row.SentAt!.Value).Order().ToList();
