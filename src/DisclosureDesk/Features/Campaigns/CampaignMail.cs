@@ -1,3 +1,4 @@
+using DisclosureDesk.Components.Shared;
 using DisclosureDesk.Features.Notifications;
 using DisclosureDesk.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -38,12 +39,12 @@ public static class CampaignMail
         }
         recipient.State = next;
         recipient.StateChangedAt = now;
-        recipient.StateDetail = Clip(detail);
+        recipient.StateDetail = Wording.Clip(detail, CampaignLimits.DetailLength);
         var cancelled = CampaignRecipientStates.EndsFollowUps(next)
             ? await CancelFollowUpsAsync(db, recipientId, $"the recipient is {next.ToString().ToLowerInvariant()}", cancellationToken)
             : 0;
         return $"Campaign recipient {recipient.Email ?? recipient.Key}: {Display(before)} → {Display(next)}" +
-               (string.IsNullOrWhiteSpace(detail) ? "." : $" ({Clip(detail)}).") +
+               (string.IsNullOrWhiteSpace(detail) ? "." : $" ({Wording.Clip(detail, CampaignLimits.DetailLength)}).") +
                (cancelled > 0 ? $" {cancelled} scheduled follow-up(s) to this recipient cancelled." : "");
     }
 
@@ -62,7 +63,4 @@ public static class CampaignMail
     }
 
     public static string Display(CampaignRecipientState state) => state.DisplayName();
-
-    private static string? Clip(string? text) =>
-        text is null ? null : text.Length <= CampaignLimits.DetailLength ? text : text[..(CampaignLimits.DetailLength - 1)] + "…";
 }

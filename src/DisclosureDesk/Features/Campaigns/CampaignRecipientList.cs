@@ -1,3 +1,4 @@
+using DisclosureDesk.Components.Shared;
 using System.Globalization;
 using System.Net.Mail;
 using DisclosureDesk.Features.Cases;
@@ -140,17 +141,17 @@ public static class CampaignRecipientList
             var email = fields[0].Length == 0 ? null : NormalizeAddress(fields[0]);
             if (fields[0].Length > 0 && email is null)
             {
-                errors.Add($"Line {number}: '{Clip(fields[0])}' is not a single email address.");
+                errors.Add($"Line {number}: '{Wording.Clip(fields[0], 60)}' is not a single email address.");
                 continue;
             }
             if (!HostNameAttribute.IsHost(fields[1]))
             {
-                errors.Add($"Line {number}: '{Clip(fields[1])}' is not an IP address or hostname.");
+                errors.Add($"Line {number}: '{Wording.Clip(fields[1], 60)}' is not an IP address or hostname.");
                 continue;
             }
             if (!int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
             {
-                errors.Add($"Line {number}: the port '{Clip(fields[2])}' is not between 1 and 65535.");
+                errors.Add($"Line {number}: the port '{Wording.Clip(fields[2], 60)}' is not between 1 and 65535.");
                 continue;
             }
             var host = HostNameAttribute.Normalize(fields[1]).ToLowerInvariant();
@@ -158,6 +159,4 @@ public static class CampaignRecipientList
         }
         return (entries, errors);
     }
-
-    private static string Clip(string value) => value.Length <= 60 ? value : value[..59] + "…";
 }

@@ -68,8 +68,10 @@ internal readonly record struct AddressRange(AddressFamily Family, UInt128 First
 {
     public UInt128 Size => Last - First;
 
-    public bool Contains(IPAddress address) =>
-        Normal(address) is var normal && normal.AddressFamily == Family && Number(normal) is var n && First <= n && n <= Last;
+    public bool Contains(IPAddress address) => Contains(Single(address));
+
+    /// <summary>Whether <paramref name="other"/> lies wholly inside this range.</summary>
+    public bool Contains(AddressRange other) => other.Family == Family && First <= other.First && other.Last <= Last;
 
     public static AddressRange Single(IPAddress address)
     {
@@ -172,13 +174,15 @@ internal sealed class NetworkRangeCache
 
     public long? Find(IPAddress address)
     {
+        // Converted once, not once per network: every pending address is checked against every network found.
+        var point = AddressRange.Single(address);
         lock (_lock)
         {
             long? found = null;
             UInt128 size = UInt128.MaxValue;
             foreach (var (range, id) in _networks)
             {
-                if (range.Contains(address) && (found is null || range.Size < size))
+                if (range.Contains(point) && (found is null || range.Size < size))
                 {
                     (found, size) = (id, range.Size);
                 }

@@ -1,3 +1,4 @@
+using DisclosureDesk.Components.Shared;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -92,7 +93,7 @@ public sealed class ResolveImportOwnersJob(
             var parts = addresses
                 .GroupBy(a => Part(a.Address))
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => g.OrderBy(a => a.Address.GetAddressBytes(), ByteOrder.Instance).ToList())
+                .Select(g => g.OrderBy(a => AddressRange.Single(a.Address).First).ToList())
                 .ToList();
             await Parallel.ForEachAsync(parts,
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.RdapConcurrency, CancellationToken = stop.Token },
@@ -272,13 +273,13 @@ public sealed class ResolveImportOwnersJob(
                 RunId = _runId,
                 StartAddress = range.FirstAddress.ToString(),
                 EndAddress = range.LastAddress.ToString(),
-                Handle = Clip(network.Handle, CaseLimits.ShortTextLength),
-                Name = Clip(network.Name, CaseLimits.NameLength),
-                Registry = Clip(network.Registry, CaseLimits.HostLength) ?? "",
-                Organization = Clip(network.Organisation?.Trim(), CaseLimits.NameLength) is { Length: > 0 } organization ? organization : null,
+                Handle = Wording.Clip(network.Handle, CaseLimits.ShortTextLength),
+                Name = Wording.Clip(network.Name, CaseLimits.NameLength),
+                Registry = Wording.Clip(network.Registry, CaseLimits.HostLength) ?? "",
+                Organization = Wording.Clip(network.Organisation?.Trim(), CaseLimits.NameLength) is { Length: > 0 } organization ? organization : null,
                 AbuseEmail = abuse?.Email.Trim(),
-                AbuseName = Clip(abuse?.Name, CaseLimits.NameLength),
-                Source = Clip(network.Documents.FirstOrDefault()?.Uri.ToString(), CaseLimits.UrlLength) ?? "",
+                AbuseName = Wording.Clip(abuse?.Name, CaseLimits.NameLength),
+                Source = Wording.Clip(network.Documents.FirstOrDefault()?.Uri.ToString(), CaseLimits.UrlLength) ?? "",
             };
             await _write.WaitAsync(_jobToken);
             try
@@ -351,8 +352,6 @@ public sealed class ResolveImportOwnersJob(
             }
         }
 
-        private static string? Clip(string? text, int length) => text is { } t && t.Length > length ? t[..length] : text;
-
         private static string Seconds(TimeSpan wait) => Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
     }
 
@@ -391,12 +390,5 @@ public sealed class ResolveImportOwnersJob(
                 GaveUp ??= reason;
             }
         }
-    }
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }

@@ -1,3 +1,4 @@
+using DisclosureDesk.Components.Shared;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -167,17 +168,17 @@ public static class IngestInboundMail
             var row = new InboundMessage
             {
                 DedupKey = key,
-                MessageId = Clip(messageId, InboundLimits.TextLength),
+                MessageId = Wording.Clip(messageId, InboundLimits.TextLength),
                 Folder = source.Folder,
                 UidValidity = source.UidValidity,
                 Uid = source.Uid,
                 Sha256 = sha256,
                 Length = length,
-                From = Clip(from, InboundLimits.TextLength),
-                Subject = Clip(subject, InboundLimits.TextLength),
+                From = Wording.Clip(from, InboundLimits.TextLength),
+                Subject = Wording.Clip(subject, InboundLimits.TextLength),
                 ReceivedAt = now,
                 State = InboundState.Quarantined,
-                Error = Clip(error, CaseLimits.LongTextLength),
+                Error = Wording.Clip(error, CaseLimits.LongTextLength),
                 Ciphertext = raw is null ? null : inboundProtector.Protect(raw),
             };
             return StoreAloneAsync(source, row, Result.Quarantined, cancellationToken);
@@ -203,7 +204,7 @@ public static class IngestInboundMail
         {
             var name = string.Create(CultureInfo.InvariantCulture, $"email-{source.UidValidity}-{source.Uid}.eml");
             return evidence.Attach(db, @case, Actor.System, now, new ManageEvidence.CheckedFile(name, "message/rfc822", raw, sha256),
-                EvidenceKind.Correspondence, Clip($"Email from {Sender(message)} read from the mailbox: {message.Subject}", CaseLimits.LongTextLength), redacted: false);
+                EvidenceKind.Correspondence, Wording.Clip($"Email from {Sender(message)} read from the mailbox: {message.Subject}", CaseLimits.LongTextLength), redacted: false);
         }
 
         /// <summary>What the message means for the case: a response (a person's, or an automatic one), or a bounce.</summary>
@@ -221,10 +222,10 @@ public static class IngestInboundMail
             await LogResponse.Handler.RecordAsync(db, @case, Actor.System, now, new LogResponse.Recorded(
                 ResponseChannel.Email,
                 classification.Kind == InboundKind.AutomaticReply ? ResponseMeaning.AutomaticReply : ResponseMeaning.Other,
-                Clip(Sender(message), CaseLimits.NameLength)!,
+                Wording.Clip(Sender(message), CaseLimits.NameLength)!,
                 respondedAt,
-                Clip($"Email: {subject}", CaseLimits.LongTextLength)!,
-                Clip(InboundMailText.PlainBody(message), ResponseLimits.VerbatimLength),
+                Wording.Clip($"Email: {subject}", CaseLimits.LongTextLength)!,
+                Wording.Clip(InboundMailText.PlainBody(message), ResponseLimits.VerbatimLength),
                 EventVisibility.Owner), cancellationToken);
         }
 
@@ -246,7 +247,7 @@ public static class IngestInboundMail
                 : message.From.Mailboxes.Select(m => m.Address);
             var recipientId = threadedRecipientId ?? await RecipientByAddressAsync(db, @case.Id, addresses, cancellationToken);
             if (recipientId is { } id
-                && await CampaignMail.ApplyAsync(db, id, happened, now, Clip($"{Sender(message)}: {message.Subject}", CaseLimits.LongTextLength), cancellationToken) is { } change)
+                && await CampaignMail.ApplyAsync(db, id, happened, now, Wording.Clip($"{Sender(message)}: {message.Subject}", CaseLimits.LongTextLength), cancellationToken) is { } change)
             {
                 CaseTimeline.Append(db, @case, Actor.System, now, TimelineEventType.CampaignChanged, change);
             }
@@ -285,7 +286,7 @@ public static class IngestInboundMail
             }
             foreach (var bounced in classification.Bounced)
             {
-                var detail = Clip(string.Join(" ", new[] { bounced.Status, bounced.Diagnostic }.Where(s => !string.IsNullOrEmpty(s))), CaseLimits.LongTextLength);
+                var detail = Wording.Clip(string.Join(" ", new[] { bounced.Status, bounced.Diagnostic }.Where(s => !string.IsNullOrEmpty(s))), CaseLimits.LongTextLength);
                 var contacts = @case.Contacts.Where(c => string.Equals(c.Email, bounced.Address, StringComparison.OrdinalIgnoreCase)).ToList();
                 foreach (var contact in contacts)
                 {
@@ -332,18 +333,18 @@ public static class IngestInboundMail
             return new InboundMessage
             {
                 DedupKey = key,
-                MessageId = Clip(message.MessageId, InboundLimits.TextLength),
+                MessageId = Wording.Clip(message.MessageId, InboundLimits.TextLength),
                 Folder = source.Folder,
                 UidValidity = source.UidValidity,
                 Uid = source.Uid,
                 Sha256 = sha256,
                 Length = length,
-                From = Clip(message.From.ToString(), InboundLimits.TextLength),
-                Subject = Clip(message.Subject, InboundLimits.TextLength),
+                From = Wording.Clip(message.From.ToString(), InboundLimits.TextLength),
+                Subject = Wording.Clip(message.Subject, InboundLimits.TextLength),
                 SentAt = message.Headers.Contains(HeaderId.Date) ? message.Date.UtcDateTime : null,
                 ReceivedAt = now,
                 Kind = classification.Kind,
-                Classification = Clip(classification.Reason + bounced, CaseLimits.LongTextLength),
+                Classification = Wording.Clip(classification.Reason + bounced, CaseLimits.LongTextLength),
             };
         }
 
@@ -382,7 +383,4 @@ public static class IngestInboundMail
         message.From.Mailboxes.FirstOrDefault() is { } from
             ? (string.IsNullOrWhiteSpace(from.Name) ? from.Address : $"{from.Name} <{from.Address}>")
             : message.Sender?.Address ?? "(unknown sender)";
-
-    private static string? Clip(string? value, int length) =>
-        value is null ? null : value.Length <= length ? value : value[..(length - 1)] + "…";
 }
