@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Threading.Channels;
 using DisclosureDesk.Features.Cases;
 using DisclosureDesk.Features.Users;
 using DisclosureDesk.Infrastructure.Data;
@@ -150,47 +151,30 @@ public static class ImportScanResults
             await db.Set<ImportRow>().Where(r => r.RunId == runId).ExecuteDeleteAsync(cancellationToken);
             await LookUpImportOwners.ForgetAsync(db, runId, cancellationToken);
 
-            var errors = new List<ImportRowError>();
-            var errorCount = 0;
-            var valid = 0;
-            var duplicates = 0;
-            var seen = new HashSet<(string, int)>();
+            // The file is read and checked on another thread while the previous chunk is written: parsing costs about as
+            // much as the inserts (docs/benchmarks.md, "Scan import"), and SQLite writes on the calling thread.
             // One prepared INSERT on one open connection, a transaction per chunk: EF's change tracking and per-save
-            // command building cost many times the writes themselves here (docs/benchmarks.md, "Scan import").
+            // command building cost many times the writes themselves here.
             await db.Database.OpenConnectionAsync(cancellationToken);
             await using var insert = await PreparedStatement.Insert<ImportRow>.PrepareAsync(db);
-            var chunk = new List<ImportRow>(StageChunk);
-            await using (var file = File.OpenRead(UploadPath(run.Id)))
+            var chunks = Channel.CreateBounded<List<ImportRow>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+            using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reading = Task.Run(() => ReadAsync(UploadPath(run.Id), runId, format, mapping, chunks.Writer, stopReading.Token), CancellationToken.None);
+            try
             {
-                var rows = format == ImportFormat.Csv
-                    ? CsvFindingParser.Parse(file, mapping ?? new Dictionary<CsvField, int>())
-                    : JsonLinesParser.Parse(file, format);
-                foreach (var row in rows)
+                await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken))
                 {
-                    if (row.Error is { } error)
-                    {
-                        errorCount++;
-                        if (errors.Count < Options.PreviewErrors)
-                        {
-                            errors.Add(error);
-                        }
-                        continue;
-                    }
-                    valid++;
-                    var staged = Stage(runId, row.Finding!);
-                    if (!seen.Add((staged.HostKey, staged.Port)))
-                    {
-                        staged.State = ImportRowState.DuplicateInFile;
-                        duplicates++;
-                    }
-                    chunk.Add(staged);
-                    if (chunk.Count == StageChunk)
-                    {
-                        await InsertAsync(db, insert, chunk, cancellationToken);
-                    }
+                    await InsertAsync(db, insert, chunk, cancellationToken);
                 }
             }
-            await InsertAsync(db, insert, chunk, cancellationToken);
+            catch
+            {
+                // The reader's own failure, if it had one, is the one being thrown here already.
+                await stopReading.CancelAsync();
+                await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw;
+            }
+            var (valid, errorCount, duplicates, errors) = await reading;
 
             await db.Set<ImportRun>().Where(r => r.Id == runId).ExecuteUpdateAsync(set => set
                 .SetProperty(r => r.State, ImportRunState.Staged)
@@ -203,22 +187,74 @@ public static class ImportScanResults
             return CommandResult.Success;
         }
 
+        private sealed record StagingCounts(int Valid, int ErrorCount, int Duplicates, List<ImportRowError> Errors);
+
+        /// <summary>Parses the upload into chunks of staged rows for <see cref="StageAsync"/> to write, counting what it skips.</summary>
+        private async Task<StagingCounts> ReadAsync(string path, long runId, ImportFormat format, IReadOnlyDictionary<CsvField, int>? mapping,
+            ChannelWriter<List<ImportRow>> chunks, CancellationToken cancellationToken)
+        {
+            var errors = new List<ImportRowError>();
+            var errorCount = 0;
+            var valid = 0;
+            var duplicates = 0;
+            var seen = new HashSet<(string, int)>();
+            try
+            {
+                var chunk = new List<ImportRow>(StageChunk);
+                await using (var file = File.OpenRead(path))
+                {
+                    var rows = format == ImportFormat.Csv
+                        ? CsvFindingParser.Parse(file, mapping ?? new Dictionary<CsvField, int>())
+                        : JsonLinesParser.Parse(file, format);
+                    foreach (var row in rows)
+                    {
+                        if (row.Error is { } error)
+                        {
+                            errorCount++;
+                            if (errors.Count < Options.PreviewErrors)
+                            {
+                                errors.Add(error);
+                            }
+                            continue;
+                        }
+                        valid++;
+                        var staged = Stage(runId, row.Finding!);
+                        if (!seen.Add((staged.HostKey, staged.Port)))
+                        {
+                            staged.State = ImportRowState.DuplicateInFile;
+                            duplicates++;
+                        }
+                        chunk.Add(staged);
+                        if (chunk.Count == StageChunk)
+                        {
+                            await chunks.WriteAsync(chunk, cancellationToken);
+                            chunk = new List<ImportRow>(StageChunk);
+                        }
+                    }
+                }
+                if (chunk.Count > 0)
+                {
+                    await chunks.WriteAsync(chunk, cancellationToken);
+                }
+                chunks.Complete();
+            }
+            catch (Exception failure)
+            {
+                chunks.Complete(failure);
+                throw;
+            }
+            return new StagingCounts(valid, errorCount, duplicates, errors);
+        }
+
         /// <summary>Writes a chunk of staged rows in one transaction (a chunk is read before it is written, so the write lock is held briefly).</summary>
         private static async Task InsertAsync(AppDbContext db, PreparedStatement.Insert<ImportRow> insert, List<ImportRow> chunk, CancellationToken cancellationToken)
         {
-            if (chunk.Count == 0)
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var row in chunk)
             {
-                return;
+                await insert.ExecuteAsync(row, cancellationToken);
             }
-            await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-            {
-                foreach (var row in chunk)
-                {
-                    await insert.ExecuteAsync(row, cancellationToken);
-                }
-                await transaction.CommitAsync(cancellationToken);
-            }
-            chunk.Clear();
+            await transaction.CommitAsync(cancellationToken);
         }
 
         private static ImportRow Stage(long runId, ScanFinding finding) => new()

@@ -151,6 +151,31 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task Stage_FileOfSeveralChunks_StagesEveryGoodLineOnceInOrderAndCountsErrorsAndDuplicatesAcrossChunks()
+    {
+        var user = await _app.CreateResearcherAsync("chunks");
+        var prefix = Guid.NewGuid().ToString("N")[..10];
+        // 2,600 lines: more than two of staging's 1,000-row chunks, read on one thread while the other writes. A bad line
+        // and a repeat of line 1 sit on each side of every chunk boundary.
+        var lines = Enumerable.Range(1, 2_600).Select(line => line switch
+        {
+            1_000 or 1_001 or 2_000 or 2_001 => """{"ip_str":"not a host","port":80}""",
+            999 or 1_002 or 2_002 => $$"""{"ip_str":"h1-{{prefix}}.import.example","port":27017}""",
+            _ => $$"""{"ip_str":"h{{line}}-{{prefix}}.import.example","port":27017}""",
+        });
+        var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(string.Join('\n', lines)), "chunks.jsonl");
+
+        await StageAsync(runId, user, ImportFormat.SearchEngineJson);
+
+        var run = await RunAsync(runId);
+        Assert.Equal((ImportRunState.Staged, 2_596, 4, 3), (run.State, run.ValidRows, run.ErrorRows, run.DuplicateRows));
+        var staged = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId).OrderBy(r => r.Id)
+            .Select(r => new { r.Line, r.State }).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, 2_600).Except([1_000, 1_001, 2_000, 2_001]), staged.Select(r => r.Line));
+        Assert.Equal([999, 1_002, 2_002], staged.Where(r => r.State == ImportRowState.DuplicateInFile).Select(r => r.Line));
+    }
+
+    [Fact]
     public async Task Start_FileWithBadRowsWithoutConsent_IsRefusedAndWritesNoCase()
     {
         var user = await _app.CreateResearcherAsync("refused");
