@@ -36,12 +36,12 @@ public sealed class ImportPageTests : ComponentTestBase
         var runId = await RunAsync(ImportRunState.Running, done: 0);
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("run", runId));
         var page = Render<ImportPage>();
-        Assert.StartsWith("0 of 1000 findings done", page.Find(".import-progress [role=status]").TextContent.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("0 of 1,000 findings done", page.Find(".import-progress [role=status]").TextContent.Trim(), StringComparison.Ordinal);
 
         await SetAsync(runId, ImportRunState.Running, done: 500);
         Clock.Advance(TimeSpan.FromSeconds(2));
 
-        page.WaitForAssertion(() => Assert.StartsWith("500 of 1000 findings done", page.Find(".import-progress [role=status]").TextContent.Trim(), StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.StartsWith("500 of 1,000 findings done", page.Find(".import-progress [role=status]").TextContent.Trim(), StringComparison.Ordinal));
         Assert.Equal("width: 50%", page.Find(".progress-bar").GetAttribute("style"));
 
         page.Find(".import-progress button").Click();
