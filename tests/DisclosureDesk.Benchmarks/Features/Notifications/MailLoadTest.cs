@@ -40,14 +40,19 @@ internal static class MailLoadTest
         var count = IntArgument(args, "--count", 10_000);
         var workers = IntArgument(args, "--workers", new JobsOptions().WorkerCount);
         var poll = IntArgument(args, "--poll", new JobsOptions().QueuePollIntervalMilliseconds);
-        output.WriteLine($"Mail load test: {count:N0} messages, Jobs:WorkerCount={workers}, Jobs:QueuePollIntervalMilliseconds={poll}, {Environment.ProcessorCount} cores");
+        var paced = IntArgument(args, "--paced", 0);
+        var postgres = Array.IndexOf(args, "--postgres") is >= 0 and var at && at + 1 < args.Length ? args[at + 1] : null;
+        output.WriteLine($"Mail load test: {count:N0} messages, Jobs:WorkerCount={workers}, Jobs:QueuePollIntervalMilliseconds={poll}, " +
+                         $"{(postgres is null ? "SQLite" : "PostgreSQL")}, pacing {(paced == 0 ? "off" : $"{paced:N0} a minute, globally and per domain")}, {Environment.ProcessorCount} cores");
 
         await using var sink = SmtpSink.Start();
         var dataDirectory = Directory.CreateTempSubdirectory("disclosuredesk-mailbench-");
+        await using var database = postgres is null ? null : await ScratchDatabase.CreateAsync(postgres);
         try
         {
-            var sending = new TimedTransport.Totals();
-            using var host = BuildHost(dataDirectory.FullName, sink.Port, workers, poll, sending);
+            var sending = new Totals();
+            var pacing = new Totals();
+            using var host = BuildHost(dataDirectory.FullName, database?.ConnectionString, sink.Port, workers, poll, paced, sending, pacing);
             await using (var scope = host.Services.CreateAsyncScope())
             {
                 await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync();
@@ -65,6 +70,7 @@ internal static class MailLoadTest
             await FullPathAsync(host.Services, sink, emails.Take(WarmupCount).ToList());
             runs.Reset();
             sending.Reset();
+            pacing.Reset();
             var full = await FullPathAsync(host.Services, sink, emails);
             output.WriteLine($"Full path:         {full.Count:N0} in {full.Elapsed.TotalSeconds:0.00} s = {full.PerSecond:N0} msgs/s, {full.Sessions} connection(s), duplicates {full.Duplicates}, missing {full.Missing}"
                              + (full.Complete ? "" : $" (stopped after {PhaseLimit.TotalMinutes} min)"));
@@ -72,6 +78,11 @@ internal static class MailLoadTest
             output.WriteLine($"  delivery runs: {runs.Count} Hangfire jobs, busy {runs.Busy.TotalSeconds:0.00} s = {runs.Busy.TotalMilliseconds * 1000 / full.Count:0} us a message");
             output.WriteLine($"    of which in the SMTP transport (parse, send, wait for the reply): {sending.Elapsed.TotalSeconds:0.00} s = {sending.Elapsed.TotalMilliseconds * 1000 / sending.Count:0} us a message ({sending.Count:N0} sends)");
             output.WriteLine($"    the rest (page queries, claim and record statements, the loop): {(runs.Busy - sending.Elapsed).TotalMilliseconds * 1000 / full.Count:0} us a message");
+            if (paced > 0)
+            {
+                output.WriteLine($"    of which in the pacer's lanes (taking a slot, reporting the result; waits for a slot not included): {pacing.Elapsed.TotalSeconds:0.00} s = " +
+                                 $"{pacing.Elapsed.TotalMilliseconds * 1000 / full.Count:0} us a message ({pacing.Count:N0} calls)");
+            }
             output.WriteLine($"Ratio full/bare: {full.PerSecond / bare.PerSecond:0.000} (target >= 0.8)");
 
             var latencies = await DispatchToArrivalAsync(host.Services, sink);
@@ -100,19 +111,24 @@ internal static class MailLoadTest
     }
 
     /// <summary>The app's registrations for data, mail and jobs, as Program.cs makes them, without the web front.</summary>
-    private static IHost BuildHost(string dataDirectory, int smtpPort, int workers, int poll, TimedTransport.Totals sending)
+    /// <param name="postgres">A PostgreSQL database to run on (the app's tables and Hangfire's), or null for SQLite files in <paramref name="dataDirectory"/>.</param>
+    /// <param name="paced">Messages a minute, globally and per domain; 0 switches pacing off.</param>
+    private static IHost BuildHost(string dataDirectory, string? postgres, int smtpPort, int workers, int poll, int paced, Totals sending,
+        Totals pacing)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dataDirectory, EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Database:Provider"] = "Sqlite",
+            ["Database:Provider"] = postgres is null ? "Sqlite" : "PostgreSql",
+            ["Database:ConnectionString"] = postgres,
             ["Database:DataDirectory"] = dataDirectory,
             ["Email:Smtp:Host"] = "127.0.0.1",
             ["Email:Smtp:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
             ["Email:Smtp:Security"] = nameof(SmtpSecurity.None),
-            // The benchmark measures the delivery path's own cost, so nothing holds it back.
-            ["Email:Pacing:MessagesPerMinute"] = "0",
-            ["Email:Pacing:PerDomainPerMinute"] = "0",
+            // By default the benchmark measures the delivery path's own cost, so nothing holds it back. With --paced
+            // the pacer runs at a rate above what the path reaches, so that its cost is measured and not its waits.
+            ["Email:Pacing:MessagesPerMinute"] = paced.ToString(CultureInfo.InvariantCulture),
+            ["Email:Pacing:PerDomainPerMinute"] = paced.ToString(CultureInfo.InvariantCulture),
             ["Jobs:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
             ["Jobs:QueuePollIntervalMilliseconds"] = poll.ToString(CultureInfo.InvariantCulture),
         });
@@ -129,6 +145,9 @@ internal static class MailLoadTest
             new TimedTransport((IMailTransport)transport.ImplementationFactory!(services), sending));
         builder.AddJobs();
         builder.AddNotifications();
+        var lanes = builder.Services.Last(d => d.ServiceType == typeof(ISendPacingLanes));
+        builder.Services.Remove(lanes);
+        builder.Services.AddSingleton<ISendPacingLanes>(services => new TimedLanes((ISendPacingLanes)lanes.ImplementationFactory!(services), pacing));
         return builder.Build();
     }
 
@@ -348,7 +367,28 @@ internal static class MailLoadTest
     }
 
     /// <summary>The app's transport with a stopwatch around each send.</summary>
-    private sealed class TimedTransport(IMailTransport inner, TimedTransport.Totals totals) : IMailTransport, IDisposable
+    /// <summary>The pacer's lane store with a stopwatch around each change: in memory on SQLite, a locked row per lane on PostgreSQL.</summary>
+    private sealed class TimedLanes(ISendPacingLanes inner, Totals totals) : ISendPacingLanes
+    {
+        public async Task<T> ChangeAsync<T>(IReadOnlyList<string> names, DateTime now, Func<IReadOnlyList<SendPacingLane>, T> change, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                return await inner.ChangeAsync(names, now, change, cancellationToken);
+            }
+            finally
+            {
+                totals.Add(Stopwatch.GetTimestamp() - started);
+            }
+        }
+
+        public Task<IReadOnlyList<SendPacingLane>> ReadAsync(DateTime now, CancellationToken cancellationToken) => inner.ReadAsync(now, cancellationToken);
+
+        public Task ForgetIdleAsync(DateTime now, DateTime failuresSince, CancellationToken cancellationToken) => inner.ForgetIdleAsync(now, failuresSince, cancellationToken);
+    }
+
+    private sealed class TimedTransport(IMailTransport inner, Totals totals) : IMailTransport, IDisposable
     {
         public bool ResendIsHarmless => inner.ResendIsHarmless;
 
@@ -366,27 +406,28 @@ internal static class MailLoadTest
                 totals.Add(Stopwatch.GetTimestamp() - started);
             }
         }
+    }
 
-        public sealed class Totals
+    /// <summary>Time spent in calls to an instrumented part, and how many calls, from several threads.</summary>
+    private sealed class Totals
+    {
+        private long _ticks;
+        private int _count;
+
+        public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Add(long ticks)
         {
-            private long _ticks;
-            private int _count;
+            Interlocked.Add(ref _ticks, ticks);
+            Interlocked.Increment(ref _count);
+        }
 
-            public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
-
-            public int Count => Volatile.Read(ref _count);
-
-            public void Add(long ticks)
-            {
-                Interlocked.Add(ref _ticks, ticks);
-                Interlocked.Increment(ref _count);
-            }
-
-            public void Reset()
-            {
-                Interlocked.Exchange(ref _ticks, 0);
-                Interlocked.Exchange(ref _count, 0);
-            }
+        public void Reset()
+        {
+            Interlocked.Exchange(ref _ticks, 0);
+            Interlocked.Exchange(ref _count, 0);
         }
     }
 }
