@@ -126,7 +126,7 @@ internal static class MailLoadTest
             ["Email:Smtp:Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
             ["Email:Smtp:Security"] = nameof(SmtpSecurity.None),
             // By default the benchmark measures the delivery path's own cost, so nothing holds it back. With --paced
-            // the pacer runs at a rate above what the path reaches, so that its cost is measured and not its waits.
+            // every message goes through the pacer's lanes, timed apart from its waits for a slot (TimedLanes).
             ["Email:Pacing:MessagesPerMinute"] = paced.ToString(CultureInfo.InvariantCulture),
             ["Email:Pacing:PerDomainPerMinute"] = paced.ToString(CultureInfo.InvariantCulture),
             ["Jobs:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
@@ -366,7 +366,6 @@ internal static class MailLoadTest
         }
     }
 
-    /// <summary>The app's transport with a stopwatch around each send.</summary>
     /// <summary>The pacer's lane store with a stopwatch around each change: in memory on SQLite, a locked row per lane on PostgreSQL.</summary>
     private sealed class TimedLanes(ISendPacingLanes inner, Totals totals) : ISendPacingLanes
     {
@@ -388,6 +387,7 @@ internal static class MailLoadTest
         public Task ForgetIdleAsync(DateTime now, DateTime failuresSince, CancellationToken cancellationToken) => inner.ForgetIdleAsync(now, failuresSince, cancellationToken);
     }
 
+    /// <summary>The app's transport with a stopwatch around each send.</summary>
     private sealed class TimedTransport(IMailTransport inner, Totals totals) : IMailTransport, IDisposable
     {
         public bool ResendIsHarmless => inner.ResendIsHarmless;
