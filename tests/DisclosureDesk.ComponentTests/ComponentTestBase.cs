@@ -95,6 +95,7 @@ public abstract class ComponentTestBase : BunitContext
         Services.AddScoped<DisclosureDesk.Features.Timeline.AddCaseNote.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Export.ExportPreview.Handler>();
         Services.AddScoped<DashboardActions.Handler>();
+        Services.AddScoped<DashboardCharts.Handler>();
         Services.AddScoped<DisclosureDesk.Features.Escalation.EscalationEmail>();
         Services.AddScoped<DisclosureDesk.Features.Escalation.ManageEscalationLadder.Handler>();
         Services.AddSingleton(Options.Create(new DisclosureDesk.Features.Import.ImportOptions()));
