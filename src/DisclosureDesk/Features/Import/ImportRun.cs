@@ -167,6 +167,8 @@ internal sealed class ImportRowConfiguration : IEntityTypeConfiguration<ImportRo
     public void Configure(EntityTypeBuilder<ImportRow> builder)
     {
         builder.HasIndex(r => new { r.RunId, r.State, r.Line });
+        // Finds the findings earlier imports filed, for the duplicate check; a staged row has no case and no entry.
+        builder.HasIndex(r => new { r.HostKey, r.Port }).HasFilter("\"CaseId\" IS NOT NULL");
         builder.Property(r => r.Host).HasMaxLength(CaseLimits.HostLength);
         builder.Property(r => r.HostKey).HasMaxLength(CaseLimits.HostLength);
         builder.Property(r => r.Transport).HasMaxLength(10);

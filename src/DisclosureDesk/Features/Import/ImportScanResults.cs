@@ -291,7 +291,8 @@ public static class ImportScanResults
             }
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var pending = await PendingRowsAsync(db, runId, cancellationToken);
-            var existing = await ExistingCasesAsync(db, pending, cancellationToken);
+            // A rescan skips nothing: every host it has is expected to be in the campaign's case already.
+            var existing = grouping == ImportGrouping.Rescan ? [] : await ExistingCasesAsync(db, pending, cancellationToken);
             var visible = existing.Count == 0 ? [] : await VisibleAsync(db, user, existing.Values.Select(c => c.Id).Distinct().ToList(), cancellationToken);
             var duplicates = pending
                 .Where(r => existing.ContainsKey((r.HostKey, r.Port)))
@@ -463,7 +464,11 @@ public static class ImportScanResults
 
     internal sealed record ExistingCase(int Id, string Reference);
 
-    /// <summary>Cases with the host and port of any of <paramref name="rows"/>, whoever may see them.</summary>
+    /// <summary>
+    /// Cases that already have the host and port of any of <paramref name="rows"/>, whoever may see them: as their own
+    /// host, or as a finding an earlier import filed into them (a case per organisation holds many hosts but names one).
+    /// The oldest such case is named.
+    /// </summary>
     internal static async Task<Dictionary<(string HostKey, int Port), ExistingCase>> ExistingCasesAsync(
         AppDbContext db, IReadOnlyList<ImportRow> rows, CancellationToken cancellationToken)
     {
@@ -473,10 +478,12 @@ public static class ImportScanResults
         {
             var cases = await db.Cases.AsNoTracking()
                 .Where(c => chunk.Contains(c.HostKey))
-                .OrderBy(c => c.Id)
                 .Select(c => new { c.Id, c.Reference, c.HostKey, c.Port })
+                .Concat(db.Set<ImportRow>().AsNoTracking()
+                    .Where(r => r.CaseId != null && chunk.Contains(r.HostKey))
+                    .Join(db.Cases, r => r.CaseId, c => (int?)c.Id, (r, c) => new { c.Id, c.Reference, r.HostKey, r.Port }))
                 .ToListAsync(cancellationToken);
-            foreach (var c in cases.Where(c => wanted.Contains((c.HostKey, c.Port))))
+            foreach (var c in cases.Where(c => wanted.Contains((c.HostKey, c.Port))).OrderBy(c => c.Id))
             {
                 found.TryAdd((c.HostKey, c.Port), new ExistingCase(c.Id, c.Reference));
             }

@@ -263,6 +263,37 @@ public abstract class CampaignTests : IAsyncLifetime
         Assert.Equal([$"c@{p}.example"], page!.Rows.Select(r => r.Email));
     }
 
+    [Fact]
+    public async Task Preview_HostsOfACampaignFiledByImport_AreInItsCaseForAnImportButNotSkippedByARescan()
+    {
+        var lead = await _app.CreateResearcherAsync("campaign-again");
+        var p = Guid.NewGuid().ToString("N")[..8];
+        var runId = await ImportCampaignAsync(lead, $"""
+            ip,port,org,abuse_email
+            h1-{p}.campaign.example,27017,Alpha,sec@alpha-{p}.example
+            h2-{p}.campaign.example,27017,Alpha,sec@alpha-{p}.example
+            h3-{p}.campaign.example,27017,Beta,abuse@beta-{p}.example
+            h4-{p}.campaign.example,27017,Gamma,soc@gamma-{p}.example
+            h5-{p}.campaign.example,27017,Delta,noc@delta-{p}.example
+            h6-{p}.campaign.example,27017,Nobody,
+            """);
+        var reference = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId)
+            .Join(db.Cases, r => r.CaseId, c => c.Id, (r, c) => c.Reference).Distinct().SingleAsync());
+        var rescan = $"ip,port\nh2-{p}.campaign.example,27017\nh5-{p}.campaign.example,27017\nnew-{p}.campaign.example,27017\n";
+        var upload = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h =>
+            h.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(rescan)), "rescan.csv", lead.Current));
+        var staged = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h =>
+            h.StageAsync(upload.Value, ImportFormat.Csv, new Dictionary<CsvField, int> { [CsvField.Host] = 0, [CsvField.Port] = 1 }, lead.Current));
+        Assert.True(staged.Succeeded, staged.Summary);
+
+        var asImport = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(upload.Value, ImportGrouping.PerHost, lead.Current));
+        var asRescan = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(upload.Value, ImportGrouping.Rescan, lead.Current));
+
+        Assert.Equal([(2, reference), (3, reference)], asImport!.Existing.Select(d => (d.Line, d.Reference)));
+        Assert.Equal(1, asImport.CaseCount);
+        Assert.Empty(asRescan!.Existing);
+    }
+
     private async Task<CommandResult> RescanAsync(TestUser user, string reference, string csv)
     {
         var upload = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h =>

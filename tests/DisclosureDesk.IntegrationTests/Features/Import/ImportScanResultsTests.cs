@@ -317,6 +317,28 @@ public abstract class ImportScanResultsTests
     }
 
     [Fact]
+    public async Task Import_SameFileAgainPerOrganisation_FindsEveryFindingInTheCasesTheFirstImportFiled()
+    {
+        var user = await _app.CreateResearcherAsync("again");
+        var hosts = UniqueHosts(3);
+        // Three findings of one organisation: the first import files them as one case, whose own host is the first one.
+        var file = Encoding.UTF8.GetBytes(string.Join('\n', hosts.Select(h => $$"""{"ip_str":"{{h}}","port":9200,"org":"Northwind Hosting"}""")));
+        var first = await UploadAsync(user, file, "first.jsonl");
+        await StageAsync(first, user, ImportFormat.SearchEngineJson);
+        Assert.Equal(1, (await ImportAsync(first, user, ImportGrouping.PerOrganization)).CasesCreated);
+        var filed = Assert.Single(await CasesOfAsync(first)).Reference;
+
+        var again = await UploadAsync(user, file, "again.jsonl");
+        await StageAsync(again, user, ImportFormat.SearchEngineJson);
+        var preview = await PreviewAsync(again, user, ImportGrouping.PerOrganization);
+
+        Assert.Equal([(1, filed), (2, filed), (3, filed)], preview.Existing.Select(d => (d.Line, d.Reference)));
+        Assert.Equal(0, preview.CaseCount);
+        var run = await ImportAsync(again, user, ImportGrouping.PerOrganization);
+        Assert.Equal((0, 3), (run.CasesCreated, run.SkippedExisting));
+    }
+
+    [Fact]
     public async Task Preview_DuplicatesOfExistingCases_NamesOnlyVisibleCasesAndTheJobSkipsThemAll()
     {
         var user = await _app.CreateResearcherAsync("dupes");

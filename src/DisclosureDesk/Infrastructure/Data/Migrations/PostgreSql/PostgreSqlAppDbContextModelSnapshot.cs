@@ -921,6 +921,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.PostgreSql
 
                     b.HasIndex("OwnerNetworkId");
 
+                    b.HasIndex("HostKey", "Port")
+                        .HasFilter("\"CaseId\" IS NOT NULL");
+
                     b.HasIndex("RunId", "State", "Line");
 
                     b.ToTable("ImportRow");

@@ -891,6 +891,9 @@ namespace DisclosureDesk.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("OwnerNetworkId");
 
+                    b.HasIndex("HostKey", "Port")
+                        .HasFilter("\"CaseId\" IS NOT NULL");
+
                     b.HasIndex("RunId", "State", "Line");
 
                     b.ToTable("ImportRow");
