@@ -57,18 +57,7 @@ public abstract class CampaignTests : IAsyncLifetime
         var lead = await _app.CreateResearcherAsync("campaigner");
         var stranger = await _app.CreateResearcherAsync("campaign-stranger");
         var p = Guid.NewGuid().ToString("N")[..8];
-        var csv = $"""
-            ip,port,org,abuse_email
-            h1-{p}.campaign.example,27017,Alpha,sec@alpha-{p}.example
-            h2-{p}.campaign.example,27017,Alpha,SEC@alpha-{p}.example
-            h3-{p}.campaign.example,27017,Beta,abuse@beta-{p}.example
-            h4-{p}.campaign.example,27017,Gamma,soc@gamma-{p}.example
-            h5-{p}.campaign.example,27017,Delta,noc@delta-{p}.example
-            h6-{p}.campaign.example,27017,Nobody,
-            """;
-        var runId = await ImportCampaignAsync(lead, csv);
-        var reference = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId)
-            .Join(db.Cases, r => r.CaseId, c => c.Id, (r, c) => c.Reference).Distinct().SingleAsync());
+        var reference = await ImportCampaignAsync(lead, p);
 
         var created = await SummaryAsync(reference, lead);
         Assert.True(created.IsCampaign);
@@ -268,26 +257,12 @@ public abstract class CampaignTests : IAsyncLifetime
     {
         var lead = await _app.CreateResearcherAsync("campaign-again");
         var p = Guid.NewGuid().ToString("N")[..8];
-        var runId = await ImportCampaignAsync(lead, $"""
-            ip,port,org,abuse_email
-            h1-{p}.campaign.example,27017,Alpha,sec@alpha-{p}.example
-            h2-{p}.campaign.example,27017,Alpha,sec@alpha-{p}.example
-            h3-{p}.campaign.example,27017,Beta,abuse@beta-{p}.example
-            h4-{p}.campaign.example,27017,Gamma,soc@gamma-{p}.example
-            h5-{p}.campaign.example,27017,Delta,noc@delta-{p}.example
-            h6-{p}.campaign.example,27017,Nobody,
-            """);
-        var reference = await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId)
-            .Join(db.Cases, r => r.CaseId, c => c.Id, (r, c) => c.Reference).Distinct().SingleAsync());
+        var reference = await ImportCampaignAsync(lead, p);
         var rescan = $"ip,port\nh2-{p}.campaign.example,27017\nh5-{p}.campaign.example,27017\nnew-{p}.campaign.example,27017\n";
-        var upload = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h =>
-            h.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(rescan)), "rescan.csv", lead.Current));
-        var staged = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h =>
-            h.StageAsync(upload.Value, ImportFormat.Csv, new Dictionary<CsvField, int> { [CsvField.Host] = 0, [CsvField.Port] = 1 }, lead.Current));
-        Assert.True(staged.Succeeded, staged.Summary);
+        var rescanRun = await StageCsvAsync(lead, "rescan.csv", rescan, new() { [CsvField.Host] = 0, [CsvField.Port] = 1 });
 
-        var asImport = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(upload.Value, ImportGrouping.PerHost, lead.Current));
-        var asRescan = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(upload.Value, ImportGrouping.Rescan, lead.Current));
+        var asImport = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(rescanRun, ImportGrouping.PerHost, lead.Current));
+        var asRescan = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(rescanRun, ImportGrouping.Rescan, lead.Current));
 
         Assert.Equal([(2, reference), (3, reference)], asImport!.Existing.Select(d => (d.Line, d.Reference)));
         Assert.Equal(1, asImport.CaseCount);
@@ -296,13 +271,7 @@ public abstract class CampaignTests : IAsyncLifetime
 
     private async Task<CommandResult> RescanAsync(TestUser user, string reference, string csv)
     {
-        var upload = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h =>
-            h.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "rescan.csv", user.Current));
-        Assert.True(upload.Result.Succeeded, upload.Result.Summary);
-        var runId = upload.Value;
-        var mapping = new Dictionary<CsvField, int> { [CsvField.Host] = 0, [CsvField.Port] = 1 };
-        var staged = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StageAsync(runId, ImportFormat.Csv, mapping, user.Current));
-        Assert.True(staged.Succeeded, staged.Summary);
+        var runId = await StageCsvAsync(user, "rescan.csv", csv, new() { [CsvField.Host] = 0, [CsvField.Port] = 1 });
         var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartRescanAsync(runId, reference, false, user.Current));
         if (started.Succeeded)
         {
@@ -317,15 +286,34 @@ public abstract class CampaignTests : IAsyncLifetime
         return started;
     }
 
-    private async Task<long> ImportCampaignAsync(TestUser user, string csv)
+    /// <summary>Uploads <paramref name="csv"/> and stages it with <paramref name="mapping"/>; returns the run.</summary>
+    private async Task<long> StageCsvAsync(TestUser user, string name, string csv, Dictionary<CsvField, int> mapping)
     {
         var upload = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult<long>>(h =>
-            h.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "campaign.csv", user.Current));
+            h.UploadAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), name, user.Current));
         Assert.True(upload.Result.Succeeded, upload.Result.Summary);
-        var runId = upload.Value;
-        var mapping = new Dictionary<CsvField, int> { [CsvField.Host] = 0, [CsvField.Port] = 1, [CsvField.Organization] = 2, [CsvField.ContactEmail] = 3 };
-        var staged = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StageAsync(runId, ImportFormat.Csv, mapping, user.Current));
+        var staged = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StageAsync(upload.Value, ImportFormat.Csv, mapping, user.Current));
         Assert.True(staged.Succeeded, staged.Summary);
+        return upload.Value;
+    }
+
+    /// <summary>
+    /// Imports six findings of five owners as one campaign (two share an address, written in two cases; one has none)
+    /// and returns the campaign's case reference. <paramref name="p"/> keeps the hosts and addresses apart between tests.
+    /// </summary>
+    private async Task<string> ImportCampaignAsync(TestUser user, string p)
+    {
+        var csv = $"""
+            ip,port,org,abuse_email
+            h1-{p}.campaign.example,27017,Alpha,sec@alpha-{p}.example
+            h2-{p}.campaign.example,27017,Alpha,SEC@alpha-{p}.example
+            h3-{p}.campaign.example,27017,Beta,abuse@beta-{p}.example
+            h4-{p}.campaign.example,27017,Gamma,soc@gamma-{p}.example
+            h5-{p}.campaign.example,27017,Delta,noc@delta-{p}.example
+            h6-{p}.campaign.example,27017,Nobody,
+            """;
+        var runId = await StageCsvAsync(user, "campaign.csv", csv,
+            new() { [CsvField.Host] = 0, [CsvField.Port] = 1, [CsvField.Organization] = 2, [CsvField.ContactEmail] = 3 });
         var preview = await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(runId, ImportGrouping.Campaign, user.Current));
         Assert.Equal(1, preview!.CaseCount);
         Assert.Contains("4 recipient(s), 1 finding(s) without a contact", preview.Cases[0].Title, StringComparison.Ordinal);
@@ -338,7 +326,8 @@ public abstract class CampaignTests : IAsyncLifetime
         });
         var run = await _app.ExecuteDbContextAsync(db => db.Set<ImportRun>().AsNoTracking().SingleAsync(r => r.Id == runId));
         Assert.Equal((ImportRunState.Completed, 1, 6), (run.State, run.CasesCreated, run.RowsDone));
-        return runId;
+        return await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId)
+            .Join(db.Cases, r => r.CaseId, c => c.Id, (r, c) => c.Reference).Distinct().SingleAsync());
     }
 
     private async Task<ManageCampaign.Summary> SummaryAsync(string reference, TestUser user) =>

@@ -231,25 +231,15 @@ public abstract class ImportScanResultsTests
         }
         var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(lines.ToString()), "large.jsonl");
         await StageAsync(runId, user, ImportFormat.SearchEngineJson);
-        var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, ImportGrouping.PerAsn, false, user.Current));
-        Assert.True(started.Succeeded, started.Summary);
-
-        await _app.ExecuteScopeAsync(async services =>
+        var run = await ImportAsync(runId, user, ImportGrouping.PerAsn, afterBatch: async (services, done) =>
         {
-            var job = services.GetRequiredService<ImportCasesJob>();
-            job.AfterBatch = async done =>
+            if (done == 1)
             {
-                if (done == 1)
-                {
-                    var cancel = await services.GetRequiredService<ImportScanResults.Handler>().CancelAsync(runId, user.Current);
-                    Assert.True(cancel.Succeeded, cancel.Summary);
-                }
-            };
-            await job.RunAsync(runId, TestContext.Current.CancellationToken);
-            return true;
+                var cancel = await services.GetRequiredService<ImportScanResults.Handler>().CancelAsync(runId, user.Current);
+                Assert.True(cancel.Succeeded, cancel.Summary);
+            }
         });
 
-        var run = await RunAsync(runId);
         Assert.Equal((ImportRunState.Cancelled, batchSize, 3 * batchSize, 1), (run.State, run.RowsDone, run.RowsTotal, run.CasesCreated));
         var cases = await CasesOfAsync(runId);
         Assert.Equal("AS65000", Assert.Single(cases).Asn);
@@ -289,26 +279,16 @@ public abstract class ImportScanResultsTests
         var file = string.Join('\n', UniqueHosts(2 * batchSize).Select(h => $$"""{"ip_str":"{{h}}","port":27017}"""));
         var runId = await UploadAsync(user, Encoding.UTF8.GetBytes(file), "racing.jsonl");
         await StageAsync(runId, user, ImportFormat.SearchEngineJson);
-        var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, ImportGrouping.PerHost, false, user.Current));
-        Assert.True(started.Succeeded, started.Summary);
-
         // After the first batch, as another run of the job would, take the last row of the second batch.
-        await _app.ExecuteScopeAsync(async services =>
+        var run = await ImportAsync(runId, user, ImportGrouping.PerHost, afterBatch: async (_, done) =>
         {
-            var job = services.GetRequiredService<ImportCasesJob>();
-            job.AfterBatch = async done =>
+            if (done == 1)
             {
-                if (done == 1)
-                {
-                    await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId && r.Line == 2 * batchSize)
-                        .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported)));
-                }
-            };
-            await job.RunAsync(runId, TestContext.Current.CancellationToken);
-            return true;
+                await _app.ExecuteDbContextAsync(db => db.Set<ImportRow>().Where(r => r.RunId == runId && r.Line == 2 * batchSize)
+                    .ExecuteUpdateAsync(set => set.SetProperty(r => r.State, ImportRowState.Imported)));
+            }
         });
 
-        var run = await RunAsync(runId);
         Assert.Equal((ImportRunState.Failed, batchSize, batchSize), (run.State, run.RowsDone, run.CasesCreated));
         Assert.StartsWith($"Batch 2 failed and was not imported: Line {2 * batchSize} is no longer pending", run.Error, StringComparison.Ordinal);
         Assert.Equal(batchSize, (await CasesOfAsync(runId)).Count);
@@ -465,17 +445,24 @@ public abstract class ImportScanResultsTests
     private async Task<ImportScanResults.Preview> PreviewAsync(long runId, TestUser user, ImportGrouping grouping) =>
         (await _app.ExecuteAsync<ImportScanResults.Handler, ImportScanResults.Preview?>(h => h.PreviewAsync(runId, grouping, user.Current)))!;
 
-    private async Task<ImportRun> ImportAsync(long runId, TestUser user, ImportGrouping grouping, bool skipBadRows = false)
+    /// <param name="afterBatch">Called with the job's scope after each batch commits, with the number of batches done.</param>
+    private async Task<ImportRun> ImportAsync(long runId, TestUser user, ImportGrouping grouping, bool skipBadRows = false,
+        Func<IServiceProvider, int, Task>? afterBatch = null)
     {
         var started = await _app.ExecuteAsync<ImportScanResults.Handler, CommandResult>(h => h.StartAsync(runId, grouping, skipBadRows, user.Current));
         Assert.True(started.Succeeded, started.Summary);
-        await RunJobAsync(runId);
+        await RunJobAsync(runId, afterBatch);
         return await RunAsync(runId);
     }
 
-    private Task<bool> RunJobAsync(long runId) => _app.ExecuteScopeAsync(async services =>
+    private Task<bool> RunJobAsync(long runId, Func<IServiceProvider, int, Task>? afterBatch = null) => _app.ExecuteScopeAsync(async services =>
     {
-        await services.GetRequiredService<ImportCasesJob>().RunAsync(runId, TestContext.Current.CancellationToken);
+        var job = services.GetRequiredService<ImportCasesJob>();
+        if (afterBatch is not null)
+        {
+            job.AfterBatch = done => afterBatch(services, done);
+        }
+        await job.RunAsync(runId, TestContext.Current.CancellationToken);
         return true;
     });
 
